@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { ConfigError } from './errors.js';
+import { EnvReader } from './env-reader.js';
+import { deriveIdentity, type ClusterNames, type PodIdentity } from './identity/identity.js';
+import { parsePodName } from './identity/pod-name.js';
+import { parseNameServer, type NameServer } from './discovery/nameserver.js';
+import { namespaceFromSearch, parseResolvConf, type ResolvConf } from './discovery/resolv-conf.js';
+import { parseServerVersion, type Flavor, type ServerVersion } from './mysql/server-version.js';
+import type { Secret } from './secret.js';
+
+/**
+ * The only reader of the environment. Everything is validated at start and
+ * every bad variable is reported at once (ConfigError.problems).
+ */
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface DnsConfig {
+  /** DNS_SERVERS when set, else the nameservers of RESOLV_CONF. */
+  readonly servers: readonly NameServer[];
+  readonly search: readonly string[];
+  readonly ndots: number;
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  readonly portName: string;
+}
+
+export interface Config {
+  readonly identity: PodIdentity;
+  readonly podIp: string | undefined;
+  readonly flavor: Flavor | 'auto';
+  /** PATH, where `MYSQL_FLAVOR=auto` looks for the backup tool. */
+  readonly searchPath: string | undefined;
+  readonly serverVersion: ServerVersion | undefined;
+  readonly dataDir: string;
+  readonly confDir: string;
+  readonly mysqlHost: string;
+  readonly ports: { readonly mysql: number; readonly http: number; readonly clone: number };
+  readonly httpHost: string;
+  readonly dns: DnsConfig;
+  readonly initDeadlineSeconds: number;
+  readonly logLevel: LogLevel;
+  readonly terminationLog: string | undefined;
+  readonly secrets: {
+    readonly rootPassword: Secret | undefined;
+    readonly replicationPassword: Secret | undefined;
+    readonly cloneSecret: Secret | undefined;
+  };
+}
+
+/** What the client commands (`status`) need: no pod identity. */
+export interface ClientConfig {
+  readonly httpPort: number;
+  readonly logLevel: LogLevel;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsLabel = { test: (v: string) => DNS_LABEL.test(v), expected: 'expected a DNS label (lowercase letters, digits, -)' };
+const dnsName = { test: (v: string) => DNS_NAME.test(v), expected: 'expected a DNS name such as cluster.local' };
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const r = new EnvReader(env);
+  const clusterDomain = r.string('CLUSTER_DOMAIN', dnsName);
+  const resolv = readResolvConf(r);
+  const names = {
+    serviceName: r.string('SERVICE_NAME', dnsLabel),
+    namespace: readNamespace(r, resolv, clusterDomain),
+    clusterDomain,
+  };
+  const serverIdOffset = r.int('SERVER_ID_OFFSET', 1, 4_294_967_295);
+  const identity = readIdentity(r, names, serverIdOffset);
+  const flavor = r.oneOf('MYSQL_FLAVOR', ['auto', 'mysql', 'mariadb'] as const);
+  const config: Config = {
+    identity: identity as PodIdentity,
+    podIp: r.optional('POD_IP'),
+    flavor,
+    serverVersion: readServerVersion(r, flavor),
+    dataDir: r.absolutePath('DATA_DIR'),
+    confDir: r.absolutePath('CONF_DIR'),
+    mysqlHost: r.string('MYSQL_HOST', { test: (v) => v.length > 0, expected: 'expected a host name or address' }),
+    ports: { mysql: r.port('MYSQL_PORT'), http: r.port('HTTP_PORT'), clone: r.port('CLONE_PORT') },
+    httpHost: r.string('HTTP_HOST'),
+    searchPath: env.PATH,
+    dns: {
+      servers: readNameServers(r) ?? resolv.nameservers,
+      search: resolv.search,
+      ndots: resolv.ndots,
+      timeoutMs: r.int('DNS_TIMEOUT_MS', 50, 60_000),
+      attempts: r.int('DNS_ATTEMPTS', 1, 20),
+      portName: r.string('SRV_PORT_NAME', {
+        test: (v) => /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(v),
+        expected: 'expected a Kubernetes port name (at most 15 lowercase letters, digits, -)',
+      }),
+    },
+    initDeadlineSeconds: r.int('INIT_DEADLINE_SECONDS', 1, 86_400),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS),
+    terminationLog: r.optional('TERMINATION_LOG'),
+    secrets: {
+      rootPassword: r.secret('MYSQL_ROOT_PASSWORD'),
+      replicationPassword: r.secret('REPLICATION_PASSWORD'),
+      cloneSecret: r.secret('CLONE_SECRET'),
+    },
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+export function loadClientConfig(env: NodeJS.ProcessEnv): ClientConfig {
+  const r = new EnvReader(env);
+  const config = { httpPort: r.port('HTTP_PORT'), logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS) };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+/** Where init writes its failure reason; readable even when the rest of the configuration is bad. */
+export function terminationLogPath(env: NodeJS.ProcessEnv): string | undefined {
+  return new EnvReader(env).optional('TERMINATION_LOG');
+}
+
+function readIdentity(r: EnvReader, names: ClusterNames, serverIdOffset: number): PodIdentity | undefined {
+  const fromEnv = r.raw('POD_NAME');
+  const source = fromEnv === undefined ? 'POD_NAME is unset and the hostname' : 'POD_NAME';
+  try {
+    return deriveIdentity({ pod: parsePodName(fromEnv ?? hostname()), names, serverIdOffset });
+  } catch (error) {
+    r.problems.push(`${source}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function readResolvConf(r: EnvReader): ResolvConf {
+  const path = r.absolutePath('RESOLV_CONF');
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (r.optional('DNS_SERVERS') === undefined) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      r.problem('RESOLV_CONF', path, `cannot read the file (${code}): mount a resolv.conf or set DNS_SERVERS`);
+    }
+  }
+  const conf = parseResolvConf(text);
+  if (text !== '' && conf.nameservers.length === 0 && r.optional('DNS_SERVERS') === undefined) {
+    r.problem('RESOLV_CONF', path, 'the file names no nameserver: fix it or set DNS_SERVERS');
+  }
+  return conf;
+}
+
+function readNamespace(r: EnvReader, resolv: ResolvConf, clusterDomain: string): string {
+  if (r.optional('POD_NAMESPACE') !== undefined) return r.string('POD_NAMESPACE', dnsLabel);
+  return namespaceFromSearch(resolv.search, clusterDomain) ?? 'default';
+}
+
+function readServerVersion(r: EnvReader, flavor: Flavor | 'auto'): ServerVersion | undefined {
+  const text = r.optional('MYSQL_VERSION');
+  if (text === undefined) return undefined;
+  try {
+    return parseServerVersion(text, flavor === 'auto' ? undefined : flavor);
+  } catch (error) {
+    r.problem('MYSQL_VERSION', text, (error as Error).message);
+    return undefined;
+  }
+}
+
+function readNameServers(r: EnvReader): NameServer[] | undefined {
+  const text = r.optional('DNS_SERVERS');
+  if (text === undefined) return undefined;
+  const servers: NameServer[] = [];
+  for (const part of text.split(',')) {
+    try {
+      servers.push(parseNameServer(part));
+    } catch (error) {
+      r.problem('DNS_SERVERS', text, (error as Error).message);
+    }
+  }
+  return servers;
+}

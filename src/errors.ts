@@ -1,0 +1,70 @@
+/**
+ * One catalogue of failures. Every error the agent reports carries a code that
+ * maps to a process exit code (so `kubectl describe pod` tells which stage of an
+ * init container failed) and a message that says what failed and what to do.
+ * `main.ts` is the only place that turns these into exit codes.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  config: 3,
+  discovery: 4,
+  clone: 5,
+  prepare: 6,
+  server: 7,
+} as const;
+
+export type ExitCodeName = keyof typeof ExitCode;
+
+export class AgentError extends Error {
+  readonly stage: ExitCodeName;
+
+  constructor(stage: ExitCodeName, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AgentError';
+    this.stage = stage;
+  }
+
+  get exitCode(): number {
+    return ExitCode[this.stage];
+  }
+}
+
+/** Bad command line: usage goes with it. */
+export class UsageError extends AgentError {
+  constructor(message: string) {
+    super('usage', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** One or more bad settings; `problems` lists each one so all are reported at once. */
+export class ConfigError extends AgentError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('config', `invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export class DiscoveryError extends AgentError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('discovery', message, options);
+    this.name = 'DiscoveryError';
+  }
+}
+
+/** The exit code for anything thrown; unknown errors are internal. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof AgentError ? error.exitCode : ExitCode.internal;
+}
+
+/** A single line: init containers print exactly one line that says what to fix. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,45 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../log.js';
+
+/** What a probe reports: ok, and why not when not. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly reasons: readonly string[];
+}
+
+export interface HttpAppOptions {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** Liveness, read from state the agent keeps: a probe never runs SQL. */
+  readonly health: () => ProbeResult;
+  /** The pod's state for humans and scripts (`mysql-sts-agent status`). */
+  readonly status: () => Record<string, unknown>;
+}
+
+/**
+ * The HTTP surface on the probe port. A factory that never listens by itself,
+ * so tests use `inject` and the caller owns the port and the shutdown.
+ */
+export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // Kubelet probes every few seconds and Prometheus scrapes: logging each is noise.
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const result = options.health();
+    return reply.code(result.ok ? 200 : 503).send(result);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await options.registry.metrics();
+    return reply.type(options.registry.contentType).send(body);
+  });
+
+  app.get('/status', async () => options.status());
+
+  return app;
+}

@@ -1,0 +1,47 @@
+import pino, { type Logger } from 'pino';
+import type { LogLevel } from './config.js';
+
+export type { Logger };
+
+export type Phase = 'init' | 'serve' | 'peers' | 'status';
+
+/**
+ * Field names that may hold a secret anywhere in a log event. Secrets are also
+ * wrapped in `Secret`, which serialises as "[redacted]"; this is the second net.
+ */
+const REDACTED_PATHS = [
+  'password',
+  'secret',
+  'token',
+  'authorization',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers["x-clone-signature"]',
+];
+
+/**
+ * pino JSON, one event per line, each with the pod and the phase. Writes are
+ * synchronous so the last line before an exit (the reason an init container
+ * failed) is never lost.
+ */
+export function createLogger(options: {
+  level: LogLevel;
+  pod: string | undefined;
+  phase: Phase;
+  /** 1 = stdout (long-running containers), 2 = stderr (commands whose stdout is their output). */
+  fd?: 1 | 2;
+}): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { pod: options.pod, phase: options.phase },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    pino.destination({ dest: options.fd ?? 1, sync: true }),
+  );
+}

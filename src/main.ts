@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import { parseCommandLine, USAGE, type CommandName } from './cli/args.js';
+import { runPeers } from './cli/peers.js';
+import { runStatus } from './cli/status.js';
+import { loadClientConfig, loadConfig, terminationLogPath } from './config.js';
+import { ExitCode, UsageError, exitCodeOf, oneLine } from './errors.js';
+import { runInit } from './lifecycle/init.js';
+import { runServe } from './lifecycle/serve.js';
+import { createLogger } from './log.js';
+import { agentVersion } from './version.js';
+
+/**
+ * The only place that maps errors to exit codes. A failure ends with exactly
+ * one plain line on stderr saying what to fix (and, for init, the same line in
+ * the termination log that `kubectl describe pod` shows).
+ */
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let command: CommandName | undefined;
+  try {
+    const line = parseCommandLine(argv);
+    if (line.kind === 'help') return print(`${USAGE}\n`);
+    if (line.kind === 'version') return print(`${agentVersion()}\n`);
+    command = line.command;
+    await runCommand(line.command, { json: line.json, url: line.url }, env);
+    return ExitCode.ok;
+  } catch (error) {
+    const message = oneLine(error);
+    process.stderr.write(`mysql-sts-agent${command ? ` ${command}` : ''}: ${message}\n`);
+    if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
+    if (command === 'init') writeTerminationLog(terminationLogPath(env), message);
+    return exitCodeOf(error);
+  }
+}
+
+async function runCommand(
+  command: CommandName,
+  flags: { json: boolean; url: string | undefined },
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const write = (text: string) => void process.stdout.write(text);
+  if (command === 'status') {
+    const client = loadClientConfig(env);
+    await runStatus({ url: flags.url ?? `http://127.0.0.1:${client.httpPort}`, json: flags.json, write });
+    return;
+  }
+  const config = loadConfig(env);
+  const logger = createLogger({
+    level: config.logLevel,
+    pod: config.identity.podName,
+    phase: command,
+    fd: command === 'peers' ? 2 : 1,
+  });
+  if (command === 'init') await runInit(config, logger);
+  else if (command === 'serve') await runServe(config, logger, agentVersion());
+  else await runPeers({ config, logger, json: flags.json, write });
+}
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return ExitCode.ok;
+}
+
+/** Best effort: outside Kubernetes the path usually does not exist. */
+function writeTerminationLog(path: string | undefined, message: string): void {
+  if (!path) return;
+  try {
+    writeFileSync(path, `${message}\n`);
+  } catch {
+    // not in a pod, or not writable: stderr already has the line
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2), process.env);

@@ -1,0 +1,66 @@
+/**
+ * Every environment variable the agent reads, with its default and meaning.
+ * This table is the single source for parsing defaults (config.ts) and for the
+ * README's configuration table (a unit test keeps the two in step).
+ */
+
+export interface SettingDoc {
+  /** Default as parsed; undefined when the setting is optional or computed. */
+  readonly default?: string;
+  /** Default as shown to humans, when it is computed. */
+  readonly shownDefault?: string;
+  readonly meaning: string;
+  /** Secrets can also be read from the file named by `<NAME>_FILE`. */
+  readonly secret?: true;
+}
+
+export const SETTINGS = {
+  POD_NAME: { shownDefault: 'the hostname', meaning: 'Pod name `<statefulset>-<ordinal>` (downward API `metadata.name`).' },
+  POD_NAMESPACE: {
+    shownDefault: 'from the first search domain of RESOLV_CONF (`<ns>.svc.<domain>`), else `default`',
+    meaning: 'Namespace of the pod (downward API `metadata.namespace`).',
+  },
+  POD_IP: { meaning: 'Pod IP (downward API `status.podIP`); shown in status only.' },
+  SERVICE_NAME: { default: 'mysql', meaning: 'Headless Service that governs the StatefulSet (its SRV records list the peers).' },
+  CLUSTER_DOMAIN: { default: 'cluster.local', meaning: 'Cluster DNS domain.' },
+  SERVER_ID_OFFSET: { default: '100', meaning: '`server_id` = offset + ordinal (0 is illegal; small ids collide with other tools).' },
+  MYSQL_FLAVOR: {
+    default: 'auto',
+    meaning: '`mysql`, `mariadb`, or `auto` (from the backup tool on PATH: mariadb-backup → MariaDB, xtrabackup → MySQL).',
+  },
+  MYSQL_VERSION: {
+    meaning: 'Server version for config syntax, e.g. `8.0.36`, `8.4`, `10.11`; unset: MySQL 8.0.26+ or MariaDB 10.6+ syntax.',
+  },
+  DATA_DIR: { default: '/var/lib/mysql', meaning: "The server's data directory (the pod's volume)." },
+  CONF_DIR: { default: '/etc/mysql/conf.d', meaning: 'Include directory the server reads; init writes `mysql-sts-agent.cnf` there.' },
+  MYSQL_HOST: { default: '127.0.0.1', meaning: 'Address of the local server, for the sidecar.' },
+  MYSQL_PORT: { default: '3306', meaning: 'SQL port (also the port SRV records point at).' },
+  HTTP_PORT: { default: '8080', meaning: 'Probes, `/status` and `/metrics` (plain HTTP, no secrets).' },
+  HTTP_HOST: { default: '0.0.0.0', meaning: 'Address the HTTP server listens on.' },
+  CLONE_PORT: { default: '3307', meaning: 'Clone donor port (authenticated).' },
+  SRV_PORT_NAME: { default: 'mysql', meaning: "Named port of the headless Service: SRV `_<name>._tcp.<service>.<namespace>.svc.<domain>`." },
+  RESOLV_CONF: { default: '/etc/resolv.conf', meaning: 'Where nameservers, search domains and ndots come from.' },
+  DNS_SERVERS: { meaning: 'Comma-separated `host[:port]` nameservers that replace those of RESOLV_CONF.' },
+  DNS_TIMEOUT_MS: { default: '2000', meaning: 'Timeout of one DNS try (UDP or TCP).' },
+  DNS_ATTEMPTS: { default: '3', meaning: 'Tries of one DNS query, rotating through the nameservers, with backoff.' },
+  INIT_DEADLINE_SECONDS: { default: '900', meaning: 'How long init keeps retrying discovery (and cloning) before it gives up.' },
+  LOG_LEVEL: { default: 'info', meaning: '`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`.' },
+  TERMINATION_LOG: {
+    default: '/dev/termination-log',
+    meaning: 'Where init writes its one-line failure reason (shown by `kubectl describe pod`); empty to disable.',
+  },
+  MYSQL_ROOT_PASSWORD: { secret: true, meaning: 'Password of the server\'s root user (the sidecar ensures users with it).' },
+  REPLICATION_PASSWORD: { secret: true, meaning: 'Password of the replication user.' },
+  CLONE_SECRET: { secret: true, meaning: 'Shared secret that authenticates clone requests between pods.' },
+} as const satisfies Record<string, SettingDoc>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export type SecretName = {
+  [K in SettingName]: (typeof SETTINGS)[K] extends { secret: true } ? K : never;
+}[SettingName];
+
+export function defaultOf(name: SettingName): string | undefined {
+  const doc: SettingDoc = SETTINGS[name];
+  return doc.default;
+}
