@@ -61,7 +61,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsLabel = { test: (v: string) => DNS_LABEL.test(v), expected: 'expected a DNS label (lowercase letters, digits, -)' };
 const dnsName = { test: (v: string) => DNS_NAME.test(v), expected: 'expected a DNS name such as cluster.local' };
 
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+/** `host` stands in for the hostname, the fallback pod name (a parameter so tests can set it). */
+export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): Config {
   const r = new EnvReader(env);
   const clusterDomain = r.string('CLUSTER_DOMAIN', dnsName);
   const resolv = readResolvConf(r);
@@ -71,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     clusterDomain,
   };
   const serverIdOffset = r.int('SERVER_ID_OFFSET', 1, 4_294_967_295);
-  const identity = readIdentity(r, names, serverIdOffset);
+  const identity = readIdentity(r, { names, serverIdOffset, host });
   const flavor = r.oneOf('MYSQL_FLAVOR', ['auto', 'mysql', 'mariadb'] as const);
   const config: Config = {
     identity: identity as PodIdentity,
@@ -120,11 +121,14 @@ export function terminationLogPath(env: NodeJS.ProcessEnv): string | undefined {
   return new EnvReader(env).optional('TERMINATION_LOG');
 }
 
-function readIdentity(r: EnvReader, names: ClusterNames, serverIdOffset: number): PodIdentity | undefined {
+function readIdentity(
+  r: EnvReader,
+  input: { names: ClusterNames; serverIdOffset: number; host: string },
+): PodIdentity | undefined {
   const fromEnv = r.raw('POD_NAME');
   const source = fromEnv === undefined ? 'POD_NAME is unset and the hostname' : 'POD_NAME';
   try {
-    return deriveIdentity({ pod: parsePodName(fromEnv ?? hostname()), names, serverIdOffset });
+    return deriveIdentity({ pod: parsePodName(fromEnv ?? input.host), names: input.names, serverIdOffset: input.serverIdOffset });
   } catch (error) {
     r.problems.push(`${source}: ${(error as Error).message}`);
     return undefined;

@@ -15,7 +15,8 @@ export interface ServerVersion {
  * The flavour comes from the text when it says MariaDB, else from `flavor`.
  */
 export function parseServerVersion(text: string, flavor?: Flavor): ServerVersion {
-  const match = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
+  // MariaDB's handshake prefixes "5.5.5-" so that old MySQL clients accept it.
+  const match = /^(?:5\.5\.5-(?=.*mariadb))?(\d+)\.(\d+)(?:\.(\d+))?/i.exec(text.trim());
   if (!match) {
     throw new Error(`server version ${JSON.stringify(text)} is not of the form <major>.<minor>[.<patch>]`);
   }
