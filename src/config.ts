@@ -40,9 +40,7 @@ export interface Config {
   readonly ports: { readonly mysql: number; readonly http: number; readonly clone: number };
   readonly httpHost: string;
   readonly dns: DnsConfig;
-  readonly initDeadlineSeconds: number;
   readonly logLevel: LogLevel;
-  readonly terminationLog: string | undefined;
   readonly secrets: {
     readonly rootPassword: Secret | undefined;
     readonly replicationPassword: Secret | undefined;
@@ -96,9 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
         expected: 'expected a Kubernetes port name (at most 15 lowercase letters, digits, -)',
       }),
     },
-    initDeadlineSeconds: r.int('INIT_DEADLINE_SECONDS', 1, 86_400),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS),
-    terminationLog: r.optional('TERMINATION_LOG'),
     secrets: {
       rootPassword: r.secret('MYSQL_ROOT_PASSWORD'),
       replicationPassword: r.secret('REPLICATION_PASSWORD'),
@@ -118,7 +114,8 @@ export function loadClientConfig(env: NodeJS.ProcessEnv): ClientConfig {
 
 /** Where init writes its failure reason; readable even when the rest of the configuration is bad. */
 export function terminationLogPath(env: NodeJS.ProcessEnv): string | undefined {
-  return new EnvReader(env).optional('TERMINATION_LOG');
+  const path = new EnvReader(env).optional('TERMINATION_LOG');
+  return path === 'off' ? undefined : path;
 }
 
 function readIdentity(

@@ -43,11 +43,10 @@ export const SETTINGS = {
   DNS_SERVERS: { meaning: 'Comma-separated `host[:port]` nameservers that replace those of RESOLV_CONF.' },
   DNS_TIMEOUT_MS: { default: '2000', meaning: 'Timeout of one DNS try (UDP or TCP).' },
   DNS_ATTEMPTS: { default: '3', meaning: 'Tries of one DNS query, rotating through the nameservers, with backoff.' },
-  INIT_DEADLINE_SECONDS: { default: '900', meaning: 'How long init keeps retrying discovery (and cloning) before it gives up.' },
   LOG_LEVEL: { default: 'info', meaning: '`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`.' },
   TERMINATION_LOG: {
     default: '/dev/termination-log',
-    meaning: 'Where init writes its one-line failure reason (shown by `kubectl describe pod`); empty to disable.',
+    meaning: 'Where init writes its one-line failure reason (shown by `kubectl describe pod`); `off` to disable.',
   },
   MYSQL_ROOT_PASSWORD: { secret: true, meaning: 'Password of the server\'s root user (the sidecar ensures users with it).' },
   REPLICATION_PASSWORD: { secret: true, meaning: 'Password of the replication user.' },

@@ -1,0 +1,28 @@
+import type { Reporter, TestModule } from 'vitest/node';
+
+/**
+ * Ends the run with the plain "N passed, N failed, N skipped" line that CI
+ * reads (vitest's own summary is not in a form CI knows).
+ */
+export default class SummaryReporter implements Reporter {
+  #line = '';
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const counts = { passed: 0, failed: 0, skipped: 0 };
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') counts.passed += 1;
+        else if (state === 'failed') counts.failed += 1;
+        else counts.skipped += 1;
+      }
+      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) counts.failed += 1;
+    }
+    this.#line = `Tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
+  }
+
+  /** Runs after the default reporter has printed its summary, so this line closes the output. */
+  onFinished(): void {
+    process.stdout.write(`\n${this.#line}\n`);
+  }
+}
