@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Brings a Debian machine to where the tests, the local cluster and the demo run:
+# the Debian packages they drive, node_modules, and a fresh build. Idempotent and
+# quick when nothing is missing, so every entry point (npm test, npm run cluster,
+# .ci/run) calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# MariaDB and mariadb-backup (mbstream) are the real servers and backup streams;
+# dnsmasq is the cluster DNS; iproute2/util-linux make the pods' namespaces;
+# prometheus brings promtool.
+packages=(mariadb-server mariadb-client mariadb-backup dnsmasq-base iproute2 util-linux procps prometheus)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]}; run as root or install them" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run --silent build
