@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runAgent, startAgent } from '../../support/agent.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'msa-cli-'));
+const resolvConf = join(dir, 'resolv.conf');
+writeFileSync(resolvConf, 'nameserver 127.0.0.1\n');
+
+const env = (extra: Record<string, string>) => ({
+  RESOLV_CONF: resolvConf,
+  MYSQL_FLAVOR: 'mariadb',
+  TERMINATION_LOG: join(dir, 'termination-log'),
+  ...extra,
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+describe('mysql-sts-agent CLI', () => {
+  it('prints usage with --help and the version with --version', async () => {
+    const help = await runAgent(['--help'], {});
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: mysql-sts-agent <command>/);
+    const version = await runAgent(['--version'], {});
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version.stdout.trim()).toBe(pkg.version);
+  });
+
+  it.each([[['bogus']], [['init', '--force']], [[]]])('exits 2 with usage for %j', async (args) => {
+    const result = await runAgent(args, {});
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('Usage: mysql-sts-agent');
+  });
+
+  it('init writes server_id = 100 + ordinal, and a second run changes nothing', async () => {
+    const confDir = mkdtempSync(join(dir, 'conf-'));
+    const first = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir }));
+    expect(first.exitCode).toBe(0);
+    const path = join(confDir, 'mysql-sts-agent.cnf');
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(/^server_id = 102$/m);
+    expect(text).toMatch(/^report_host = mysql-2\.mysql\.default\.svc\.cluster\.local$/m);
+    expect(text).toMatch(/^read_only = ON$/m);
+    const event = JSON.parse(first.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    expect(event).toMatchObject({ level: 'info', pod: 'mysql-2', phase: 'init', msg: 'wrote the identity config' });
+
+    const before = statSync(path);
+    await sleep(20);
+    const second = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir }));
+    expect(second.exitCode).toBe(0);
+    expect(second.stdout).toContain('identity config already up to date');
+    expect(statSync(path).mtimeMs).toBe(before.mtimeMs);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('init with a pod name without an ordinal exits 3 with one line naming the problem, and writes nothing', async () => {
+    const confDir = mkdtempSync(join(dir, 'conf-'));
+    const result = await runAgent(['init'], env({ POD_NAME: 'mysql', CONF_DIR: confDir }));
+    expect(result.exitCode).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'mysql-sts-agent init: invalid configuration: POD_NAME: pod name "mysql" has no ordinal: expected <statefulset>-<ordinal> such as mysql-0',
+    ]);
+    expect(readFileSync(join(dir, 'termination-log'), 'utf8')).toContain('pod name "mysql" has no ordinal');
+    expect(() => statSync(join(confDir, 'mysql-sts-agent.cnf'))).toThrow();
+  });
+
+  it('init names a conf dir it cannot write, with exit code 3', async () => {
+    const result = await runAgent(['init'], env({ POD_NAME: 'mysql-0', CONF_DIR: join(dir, 'does-not-exist') }));
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/failed to write the identity config .*does-not-exist\/mysql-sts-agent\.cnf \(ENOENT\): check that CONF_DIR/);
+  });
+
+  it('never echoes a secret in its error line', async () => {
+    const result = await runAgent(['init'], env({ POD_NAME: 'bad', CLONE_SECRET: 'hunter2-secret', CLONE_SECRET_FILE: '/x' }));
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain('CLONE_SECRET and CLONE_SECRET_FILE are both set');
+    expect(result.stderr + result.stdout).not.toContain('hunter2-secret');
+  });
+});
+
+describe('mysql-sts-agent serve and status', () => {
+  let serve: ReturnType<typeof startAgent> | undefined;
+  afterEach(() => {
+    if (serve?.pid !== undefined && serve.exitCode === null) process.kill(serve.pid, 'SIGKILL');
+  });
+
+  it('serves /healthz, /status and /metrics, is read by `status`, and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    serve = startAgent(['serve'], env({ POD_NAME: 'mysql-1', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) }));
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/healthz`)).status === 200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('mysql_sts_agent_info{pod="mysql-1",role="replica"');
+
+    const status = await runAgent(['status', '--json'], { HTTP_PORT: String(port) });
+    expect(status.exitCode).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ pod: 'mysql-1', role: 'replica', serverId: 101 });
+    const human = await runAgent(['status', '--url', base], {});
+    expect(human.stdout).toMatch(/^pod: mysql-1$/m);
+
+    const pid = serve.pid as number;
+    process.kill(pid, 'SIGTERM');
+    const result = await serve;
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('"msg":"shutting down"');
+  });
+
+  it('status says which address it could not reach, with exit code 7', async () => {
+    const port = await freePort();
+    const result = await runAgent(['status'], { HTTP_PORT: String(port) });
+    expect(result.exitCode).toBe(7);
+    expect(result.stderr).toContain(`failed to read status from http://127.0.0.1:${port}/status`);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(50);
+  }
+}
