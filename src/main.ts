@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { parseCommandLine, USAGE, type CommandName } from './cli/args.js';
 import { runPeers } from './cli/peers.js';
 import { runStatus } from './cli/status.js';
@@ -61,11 +61,15 @@ function print(text: string): number {
   return ExitCode.ok;
 }
 
-/** Best effort: outside Kubernetes the path usually does not exist. */
+/**
+ * The kubelet creates the termination log in every container; we only write to
+ * one that exists ('r+'), so running outside a pod never creates files in /dev.
+ */
 function writeTerminationLog(path: string | undefined, message: string): void {
   if (!path) return;
   try {
-    writeFileSync(path, `${message}\n`);
+    writeFileSync(path, `${message}\n`, { flag: 'r+' });
+    truncateSync(path, Buffer.byteLength(`${message}\n`));
   } catch {
     // not in a pod, or not writable: stderr already has the line
   }

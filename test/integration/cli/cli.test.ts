@@ -4,16 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../cluster/wait.js';
 import { runAgent, startAgent } from '../../support/agent.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'msa-cli-'));
 const resolvConf = join(dir, 'resolv.conf');
 writeFileSync(resolvConf, 'nameserver 127.0.0.1\n');
+const terminationLog = join(dir, 'termination-log');
+writeFileSync(terminationLog, 'stale text from an earlier run that is longer than the new one\n');
 
 const env = (extra: Record<string, string>) => ({
   RESOLV_CONF: resolvConf,
   MYSQL_FLAVOR: 'mariadb',
-  TERMINATION_LOG: join(dir, 'termination-log'),
+  TERMINATION_LOG: terminationLog,
   ...extra,
 });
 
@@ -71,7 +74,7 @@ describe('mysql-sts-agent CLI', () => {
     expect(result.stderr.trim().split('\n')).toEqual([
       'mysql-sts-agent init: invalid configuration: POD_NAME: pod name "mysql" has no ordinal: expected <statefulset>-<ordinal> such as mysql-0',
     ]);
-    expect(readFileSync(join(dir, 'termination-log'), 'utf8')).toContain('pod name "mysql" has no ordinal');
+    expect(readFileSync(terminationLog, 'utf8')).toBe(`${result.stderr.trim().replace('mysql-sts-agent init: ', '')}\n`);
     expect(() => statSync(join(confDir, 'mysql-sts-agent.cnf'))).toThrow();
   });
 
@@ -99,7 +102,10 @@ describe('mysql-sts-agent serve and status', () => {
     const port = await freePort();
     serve = startAgent(['serve'], env({ POD_NAME: 'mysql-1', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) }));
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/healthz`)).status === 200);
+    await waitFor(async () => ((await fetch(`${base}/healthz`)).status === 200 ? true : undefined), {
+      what: 'serve to answer /healthz',
+      timeoutMs: 10_000,
+    });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('mysql_sts_agent_info{pod="mysql-1",role="replica"');
 
@@ -124,15 +130,3 @@ describe('mysql-sts-agent serve and status', () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}

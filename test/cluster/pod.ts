@@ -1,0 +1,247 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { emptyDir } from './datadir.js';
+import { renderMyCnf } from './mysql-files.js';
+import { connectToBridge, addNamespace, deleteLink, deleteNamespace, namespacePids, removeNetnsEtc, writeNetnsEtc } from './netns.js';
+import { BASE_PATH, podPaths, type ClusterNames, type PodPaths } from './options.js';
+import { startPause } from './pause.js';
+import { PortForwards } from './port-forward.js';
+import { renderHosts, renderResolvConf } from './pod-files.js';
+import { readStartTime, spawnTracked, terminateAll, type ManagedProcess, type ProcessRecord, type ProcessTable } from './processes.js';
+import type { ClusterSecrets } from './secrets.js';
+import { initFilePath } from './secrets.js';
+import { ServerContainer } from './server.js';
+import { httpRequestUnix, type HttpResponse } from './unix-http.js';
+
+/** What a pod needs from its cluster. */
+export interface PodContext {
+  names: ClusterNames;
+  clusterDir: string;
+  table: ProcessTable;
+  secrets: ClusterSecrets;
+  detached: boolean;
+  graceMs: number;
+  template: () => Promise<string | undefined>;
+}
+
+export interface SpawnOptions {
+  /** Merged over the pod's base environment (PATH, HOME, HOSTNAME); see `agentEnv()` for the downward API. */
+  env?: Record<string, string>;
+  /** Names the log file `<podDir>/logs/<label>.log`; defaults to the command's basename. */
+  label?: string;
+  /** Working directory inside the pod; defaults to `/`. */
+  cwd?: string;
+}
+
+export interface ExecOptions extends Omit<SpawnOptions, 'label'> {
+  /** Throw on a non-zero exit (default true, like execa). */
+  reject?: boolean;
+  input?: string;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  /** -1 when killed by a signal or the command could not start. */
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type Row = Record<string, unknown>;
+
+export class Pod {
+  readonly name: string;
+  readonly fqdn: string;
+  readonly address: string;
+  /** The network namespace, `<id>-<pod>`. */
+  readonly netns: string;
+  readonly paths: PodPaths;
+  readonly server: ServerContainer;
+  private pause: ManagedProcess | null = null;
+  private readonly ports: PortForwards;
+
+  constructor(
+    private readonly ctx: PodContext,
+    readonly n: number,
+  ) {
+    const { names } = ctx;
+    this.name = names.podName(n);
+    this.fqdn = names.podFqdn(n);
+    this.address = names.podAddress(n);
+    this.netns = names.podNamespace(n);
+    this.paths = podPaths(ctx.clusterDir, this.name);
+    this.ports = new PortForwards(this.name, this.paths.dir, (cmd, args, opts) => this.spawn(cmd, args, opts));
+    this.server = new ServerContainer(
+      {
+        name: this.name,
+        paths: this.paths,
+        spawnIn: (cmd, args, label) => this.spawn(cmd, args, { label }),
+        execIn: (cmd, args) => this.exec(cmd, args, { reject: false }),
+        connect: (opts) => this.connect(opts),
+      },
+      { rootPassword: ctx.secrets.rootPassword, initFile: initFilePath(ctx.clusterDir, this.name), template: ctx.template },
+    );
+  }
+
+  /** PID of the pause process: `nsenter --target <pausePid> --net --uts --mount` enters the pod. */
+  get pausePid(): number {
+    return this.assertSetUp().pid;
+  }
+
+  private assertSetUp(): ManagedProcess {
+    if (this.pause === null) throw new Error(`failed to enter ${this.name}: the pod is not set up or was deleted (use cluster.pod(n))`);
+    return this.pause;
+  }
+
+  /** Creates the pod's dirs, files, namespace and veth, and starts the pause process. */
+  async setUp(): Promise<void> {
+    const { paths, ctx } = this;
+    for (const dir of [paths.data, paths.logs]) mkdirSync(dir, { recursive: true });
+    // conf.d and run are emptyDirs: a new pod starts with them empty.
+    emptyDir(paths.confD);
+    emptyDir(paths.run);
+    writeFileSync(paths.myCnf, renderMyCnf(paths.logs));
+    writeNetnsEtc(this.netns, { 'resolv.conf': renderResolvConf(ctx.names), hosts: renderHosts(ctx.names, this.n) });
+    await addNamespace(this.netns);
+    await connectToBridge({ bridgeNs: ctx.names.bridgeNamespace(), port: ctx.names.bridgePort(this.n), ns: this.netns, address: this.address });
+    this.pause = await startPause({
+      table: ctx.table,
+      netns: this.netns,
+      hostname: this.name,
+      paths,
+      pod: this.n,
+      detached: ctx.detached,
+    });
+  }
+
+  async startServer(opts: { timeoutMs?: number } = {}): Promise<void> {
+    this.assertSetUp(); // a deleted pod must fail before its data dir is touched
+    await this.server.start(opts.timeoutMs);
+  }
+
+  async stopServer(opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.server.stop(opts.timeoutMs);
+  }
+
+  async killServer(): Promise<void> {
+    await this.server.kill();
+  }
+
+  pauseServer(): void {
+    this.server.pause();
+  }
+
+  resumeServer(): void {
+    this.server.resume();
+  }
+
+  private nsenter(cwd: string | undefined): string[] {
+    return ['--target', String(this.pausePid), '--net', '--uts', '--mount', `--wd=${cwd ?? '/'}`, '--'];
+  }
+
+  private env(extra: Record<string, string> | undefined): Record<string, string> {
+    // node may live outside the standard PATH (nvm); tools in the pod find the same one.
+    const path = `${dirname(process.execPath)}:${BASE_PATH}`;
+    return { PATH: path, HOME: '/root', HOSTNAME: this.name, ...extra };
+  }
+
+  /** The environment of the agent's containers: the downward API values and the Service settings. */
+  agentEnv(): Record<string, string> {
+    const { opts } = this.ctx.names;
+    return {
+      ...this.env(undefined),
+      POD_NAME: this.name,
+      POD_NAMESPACE: opts.namespace,
+      POD_IP: this.address,
+      SERVICE_NAME: opts.service,
+      CLUSTER_DOMAIN: opts.clusterDomain,
+    };
+  }
+
+  /** Starts a long-running process in the pod; tracked by PID, logged to the pod's log dir, killed with the pod. */
+  spawn(cmd: string, args: string[], opts: SpawnOptions = {}): ManagedProcess {
+    const label = opts.label ?? basename(cmd);
+    return spawnTracked(this.ctx.table, {
+      file: 'nsenter',
+      args: [...this.nsenter(opts.cwd), cmd, ...args],
+      env: this.env(opts.env),
+      label,
+      pod: this.n,
+      logFile: join(this.paths.logs, `${label}.log`),
+      detached: this.ctx.detached,
+    });
+  }
+
+  /** Runs a command in the pod to completion. */
+  async exec(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const result = await execa('nsenter', [...this.nsenter(opts.cwd), cmd, ...args], {
+      env: this.env(opts.env),
+      extendEnv: false,
+      reject: opts.reject ?? true,
+      input: opts.input,
+      timeout: opts.timeoutMs ?? 60_000,
+    });
+    return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+
+  /** A root connection through the server's socket (`<podDir>/run/mysqld.sock`). */
+  connect(opts: { connectTimeoutMs?: number } = {}): Promise<Connection> {
+    return createConnection({
+      socketPath: this.paths.socket,
+      user: 'root',
+      password: this.ctx.secrets.rootPassword,
+      connectTimeout: opts.connectTimeoutMs ?? 5000,
+      supportBigNumbers: true,
+    });
+  }
+
+  /** Runs one statement; the rows of a result set, or [] for statements without one. */
+  async query<T extends Row = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const conn = await this.connect();
+    try {
+      const [result] = await conn.query(sql, params);
+      return Array.isArray(result) ? (result as T[]) : [];
+    } finally {
+      await conn.end().catch(() => undefined);
+    }
+  }
+
+  /** A unix socket in the pod dir that reaches 127.0.0.1:<port> inside the pod. */
+  forward(port: number): Promise<string> {
+    return this.ports.forward(port);
+  }
+
+  async httpGet(port: number, path: string, opts: { timeoutMs?: number } = {}): Promise<HttpResponse> {
+    return httpRequestUnix({ socketPath: await this.forward(port), path, timeoutMs: opts.timeoutMs });
+  }
+
+  /** Live processes the harness started in this pod. */
+  processes(): ProcessRecord[] {
+    return this.ctx.table.list((rec) => rec.pod === this.n);
+  }
+
+  /** Kills every process of the pod (tracked or not), removes its namespace; keeps the data dir. */
+  async tearDown(): Promise<void> {
+    const tracked = this.processes();
+    const others = (await namespacePids(this.netns))
+      .filter((pid) => !tracked.some((rec) => rec.pid === pid))
+      .flatMap((pid) => {
+        const startTime = readStartTime(pid);
+        return startTime === undefined ? [] : [{ pid, startTime }];
+      });
+    // Containers first (mysqld shuts down cleanly on SIGTERM), the pause process last.
+    await terminateAll([...tracked.filter((r) => r.label !== 'pause'), ...others], this.ctx.graceMs);
+    await terminateAll(tracked.filter((r) => r.label === 'pause'), this.ctx.graceMs);
+    for (const rec of tracked) this.ctx.table.remove(rec);
+    this.server.forget();
+    this.pause = null;
+    this.ports.clear();
+    await deleteLink(this.ctx.names.bridgeNamespace(), this.ctx.names.bridgePort(this.n));
+    await deleteNamespace(this.netns);
+    removeNetnsEtc(this.netns);
+    emptyDir(this.paths.confD);
+    emptyDir(this.paths.run);
+  }
+}
