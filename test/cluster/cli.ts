@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AGENT_MAIN } from '../support/agent.js';
+import { startAgentPod } from './agent.js';
 import { Cluster } from './cluster.js';
 import { ClusterNames, DEFAULT_ROOT, podPaths } from './options.js';
 import { isAlive } from './processes.js';
@@ -8,7 +10,8 @@ import { readState, type ClusterState } from './state.js';
 import { downCluster } from './teardown.js';
 
 /**
- * A cluster for humans, outliving this command:
+ * A cluster for humans, outliving this command; each pod runs the agent's init
+ * container, then mariadbd, then the agent's sidecar:
  *   npx tsx test/cluster/cli.ts up [count]   (default 3)
  *   npx tsx test/cluster/cli.ts status
  *   npx tsx test/cluster/cli.ts down
@@ -51,6 +54,10 @@ function printPods(state: ClusterState): void {
     console.log(`  shell in the pod:   ${enter} bash`);
     console.log(`  network only:       ip netns exec ${pod.netns} bash`);
     console.log(`  SQL from the host:  mariadb --defaults-extra-file=${clientCnf} -S ${pod.socket}`);
+    if (pod.pausePid !== undefined) {
+      const enterPod = `nsenter --target ${pod.pausePid} --net --uts --mount --`;
+      console.log(`  the agent's view:   ${enterPod} node ${AGENT_MAIN} peers   (or: status)`);
+    }
   }
   console.log(`\nroot password: ${join(secretsPaths(state.dir).dir, 'root-password')}`);
 }
@@ -77,7 +84,7 @@ async function main(): Promise<void> {
     if (!Number.isInteger(count) || count < 1) throw new Error(USAGE);
     const cluster = await Cluster.create({ name: values.name, root: values.root, detached: true });
     try {
-      await cluster.up(count);
+      for (let n = 0; n < count; n++) await startAgentPod(cluster, n);
     } catch (err) {
       await cluster.down();
       throw err;
