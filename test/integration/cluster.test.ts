@@ -240,17 +240,18 @@ describe('cli.ts', () => {
     await downCluster(dir);
   });
 
-  it('brings up a detached cluster that outlives the command, and tears it down from the state file', async () => {
+  it('brings up a detached cluster running the agent that outlives the command, and tears it down from the state file', async () => {
     const up = await cli('up', '1');
     expect(up.stdout, up.stderr).toContain('mysql-0  198.18.0.10');
     const state = readState(dir);
     expect(state?.owner).toBeNull();
     const processes = state?.processes ?? [];
-    expect(processes.map((p) => p.label).sort()).toEqual(['dnsmasq', 'mysqld', 'pause']);
+    // The pod runs the agent's sidecar; the forwarder is how the CLI saw it answer /healthz.
+    expect(processes.map((p) => p.label).sort()).toEqual(['dnsmasq', 'forward-8080', 'mysqld', 'pause', 'sidecar']);
     expect(processes.every((p) => isAlive(p))).toBe(true);
     const socket = join(dir, 'pods', 'mysql-0', 'run', 'mysqld.sock');
-    const sql = await execa('mariadb', [`--defaults-extra-file=${join(dir, 'secrets', 'client.cnf')}`, '-S', socket, '-N', '-e', 'SELECT @@hostname']);
-    expect(sql.stdout).toBe('mysql-0');
+    const sql = await execa('mariadb', [`--defaults-extra-file=${join(dir, 'secrets', 'client.cnf')}`, '-S', socket, '-N', '-e', 'SELECT @@hostname, @@server_id']);
+    expect(sql.stdout).toBe('mysql-0\t100');
 
     expect((await cli('status')).stdout).toMatch(/mysqld\s+pid \d+\s+running/);
     await cli('down');
