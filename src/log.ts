@@ -33,6 +33,8 @@ export function createLogger(options: {
   phase: Phase;
   /** 1 = stdout (long-running containers), 2 = stderr (commands whose stdout is their output). */
   fd?: 1 | 2;
+  /** Anything with write(), instead of the fd (tests). */
+  stream?: { write: (line: string) => void };
 }): Logger {
   return pino(
     {
@@ -42,6 +44,6 @@ export function createLogger(options: {
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
-    pino.destination({ dest: options.fd ?? 1, sync: true }),
+    options.stream ?? pino.destination({ dest: options.fd ?? 1, sync: true }),
   );
 }
