@@ -8,6 +8,7 @@ import { parseNameServer, type NameServer } from './discovery/nameserver.js';
 import { namespaceFromSearch, parseResolvConf, type ResolvConf } from './discovery/resolv-conf.js';
 import { parseServerVersion, type Flavor, type ServerVersion } from './mysql/server-version.js';
 import type { Secret } from './secret.js';
+import type { SecretName } from './settings.js';
 
 /**
  * The only reader of the environment. Everything is validated at start and
@@ -40,6 +41,8 @@ export interface Config {
   readonly ports: { readonly mysql: number; readonly http: number; readonly clone: number };
   readonly httpHost: string;
   readonly dns: DnsConfig;
+  readonly initDeadlineSeconds: number;
+  readonly cloneParallel: number;
   readonly logLevel: LogLevel;
   readonly secrets: {
     readonly rootPassword: Secret | undefined;
@@ -94,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
         expected: 'expected a Kubernetes port name (at most 15 lowercase letters, digits, -)',
       }),
     },
+    initDeadlineSeconds: r.int('INIT_DEADLINE_SECONDS', 1, 86_400),
+    cloneParallel: r.int('CLONE_PARALLEL', 1, 16),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS),
     secrets: {
       rootPassword: r.secret('MYSQL_ROOT_PASSWORD'),
@@ -110,6 +115,12 @@ export function loadClientConfig(env: NodeJS.ProcessEnv): ClientConfig {
   const config = { httpPort: r.port('HTTP_PORT'), logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS) };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** A secret a command cannot work without; its absence is a configuration error naming both variables. */
+export function requireSecret(secret: Secret | undefined, name: SecretName, why: string): Secret {
+  if (secret !== undefined) return secret;
+  throw new ConfigError([`${name} (or ${name}_FILE) is unset: ${why}`]);
 }
 
 /** Where init writes its failure reason; readable even when the rest of the configuration is bad. */

@@ -43,6 +43,11 @@ export const SETTINGS = {
   DNS_SERVERS: { meaning: 'Comma-separated `host[:port]` nameservers that replace those of RESOLV_CONF.' },
   DNS_TIMEOUT_MS: { default: '2000', meaning: 'Timeout of one DNS try (UDP or TCP).' },
   DNS_ATTEMPTS: { default: '3', meaning: 'Tries of one DNS query, rotating through the nameservers, with backoff.' },
+  INIT_DEADLINE_SECONDS: {
+    default: '900',
+    meaning: 'How long init keeps retrying discovery, waiting for a donor and cloning before it gives up (keep it below the startup budget).',
+  },
+  CLONE_PARALLEL: { default: '2', meaning: 'Threads the backup tool and the stream extractor use (`--parallel`).' },
   LOG_LEVEL: { default: 'info', meaning: '`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`.' },
   TERMINATION_LOG: {
     default: '/dev/termination-log',

@@ -9,7 +9,7 @@ export async function runPeers(input: { config: Config; logger: Logger; json: bo
   const { config } = input;
   const discovery = await discoverPeers({
     identity: config.identity,
-    client: createDnsClient(config),
+    client: new DnsClient(config.dns),
     portName: config.dns.portName,
     mysqlPort: config.ports.mysql,
   });
@@ -17,16 +17,6 @@ export async function runPeers(input: { config: Config; logger: Logger; json: bo
     input.logger.warn({ target }, 'SRV target is not a pod of this StatefulSet; ignored');
   }
   input.write(input.json ? `${JSON.stringify(discovery, null, 2)}\n` : formatPeers(discovery));
-}
-
-export function createDnsClient(config: Config): DnsClient {
-  return new DnsClient({
-    servers: config.dns.servers,
-    search: config.dns.search,
-    ndots: config.dns.ndots,
-    timeoutMs: config.dns.timeoutMs,
-    attempts: config.dns.attempts,
-  });
 }
 
 export function formatPeers(discovery: Discovery): string {

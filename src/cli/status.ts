@@ -19,6 +19,7 @@ export async function runStatus(input: { url: string; json: boolean; write: (tex
 /** Flat `key: value` lines; nested objects are indented under their key. */
 export function formatStatus(value: unknown, indent = ''): string {
   if (value === null || typeof value !== 'object') return `${indent}${String(value)}\n`;
+  if (Array.isArray(value) && value.length === 0) return `${indent}(none)\n`;
   return Object.entries(value)
     .map(([key, item]) =>
       item !== null && typeof item === 'object'

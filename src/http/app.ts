@@ -14,7 +14,7 @@ export interface HttpAppOptions {
   /** Liveness, read from state the agent keeps: a probe never runs SQL. */
   readonly health: () => ProbeResult;
   /** The pod's state for humans and scripts (`mysql-sts-agent status`). */
-  readonly status: () => Record<string, unknown>;
+  readonly status: () => unknown;
 }
 
 /**

@@ -1,22 +1,29 @@
 import { join } from 'node:path';
+import { prepareDataDir, type DataDirOutcome } from '../clone/run-clone.js';
 import type { Config } from '../config.js';
+import { DnsClient } from '../discovery/dns-client.js';
 import { AgentError } from '../errors.js';
 import { ensureFileContent } from '../fs/atomic-file.js';
 import { renderServerConfig, SERVER_CONFIG_FILE } from '../identity/server-config.js';
 import type { Logger } from '../log.js';
-import { resolveServerVersion } from '../mysql/resolve-version.js';
-import { formatServerVersion } from '../mysql/server-version.js';
+import { resolveServerVersionOrFail } from '../mysql/resolve-version.js';
+import { formatServerVersion, type ServerVersion } from '../mysql/server-version.js';
 
 /**
- * The init container. Today: the identity step (server_id, report_host, role
- * options) written into the server's include dir. Safe to run any number of
- * times: an unchanged file is not touched.
+ * The init container: the identity config, then a data dir that is safe to
+ * start mysqld on (kept, adopted, cloned from a peer, or left empty for the
+ * server's own first boot). Safe to run again at any point.
  */
-export async function runInit(config: Config, logger: Logger): Promise<void> {
+export async function runInit(config: Config, logger: Logger): Promise<DataDirOutcome> {
+  const version = await resolveServerVersionOrFail(config);
+  await writeIdentityConfig(config, version, logger);
+  const outcome = await prepareDataDir({ config, flavor: version.flavor, client: new DnsClient(config.dns), logger });
+  logger.info({ outcome }, 'init done');
+  return outcome;
+}
+
+async function writeIdentityConfig(config: Config, version: ServerVersion, logger: Logger): Promise<void> {
   const { identity } = config;
-  const version = await resolveServerVersion(config).catch((error: unknown) => {
-    throw new AgentError('config', (error as Error).message, { cause: error });
-  });
   const path = join(config.confDir, SERVER_CONFIG_FILE);
   const changed = await ensureFileContent(path, renderServerConfig(identity, version)).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';

@@ -1,3 +1,4 @@
+import { AgentError } from '../errors.js';
 import { detectFlavor } from './detect-flavor.js';
 import { defaultVersionOf, type Flavor, type ServerVersion } from './server-version.js';
 
@@ -5,12 +6,16 @@ import { defaultVersionOf, type Flavor, type ServerVersion } from './server-vers
  * The server version whose syntax init writes: configured, else the oldest
  * supported release of the configured (or detected) flavour.
  */
-export async function resolveServerVersion(input: {
+export async function resolveServerVersionOrFail(input: {
   flavor: Flavor | 'auto';
   serverVersion: ServerVersion | undefined;
   searchPath: string | undefined;
 }): Promise<ServerVersion> {
   if (input.serverVersion !== undefined) return input.serverVersion;
-  const flavor = input.flavor === 'auto' ? await detectFlavor(input.searchPath) : input.flavor;
-  return defaultVersionOf(flavor);
+  try {
+    const flavor = input.flavor === 'auto' ? await detectFlavor(input.searchPath) : input.flavor;
+    return defaultVersionOf(flavor);
+  } catch (error) {
+    throw new AgentError('config', (error as Error).message, { cause: error });
+  }
 }

@@ -51,14 +51,14 @@ describe('a 3-pod StatefulSet: identity config and peer discovery', () => {
     const pod = pods[2] as Pod;
     const file = join(pod.paths.confD, 'mysql-sts-agent.cnf');
     const before = { text: readFileSync(file, 'utf8'), mtime: statSync(file).mtimeMs };
-    const again = await runAgentIn(pod, ['init']);
+    const again = await runAgentIn(cluster, pod, ['init']);
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain('identity config already up to date');
     expect({ text: readFileSync(file, 'utf8'), mtime: statSync(file).mtimeMs }).toEqual(before);
   });
 
   it('`peers` in a pod lists the three pods from the SRV records of real DNS', async () => {
-    const result = await runAgentIn(pods[1] as Pod, ['peers', '--json']);
+    const result = await runAgentIn(cluster, pods[1] as Pod, ['peers', '--json']);
     expect(result.exitCode).toBe(0);
     const found = JSON.parse(result.stdout) as PeersJson;
     expect(found).toMatchObject({
@@ -75,7 +75,7 @@ describe('a 3-pod StatefulSet: identity config and peer discovery', () => {
 
   it('finds the same peers from the hostname and the kubelet search list alone (no POD_NAME, no POD_NAMESPACE)', async () => {
     const pod = pods[2] as Pod;
-    const { POD_NAME: _name, POD_NAMESPACE: _namespace, ...env } = agentEnvironment(pod);
+    const { POD_NAME: _name, POD_NAMESPACE: _namespace, ...env } = agentEnvironment(cluster, pod);
     const result = await pod.exec('node', [AGENT_MAIN, 'peers'], { env, reject: false });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^mysql-2 \(self\)\s+2\s+198\.18\.0\.12\s+3306$/m);
@@ -87,7 +87,7 @@ describe('a 3-pod StatefulSet: identity config and peer discovery', () => {
     const quick = { DNS_TIMEOUT_MS: '300', DNS_ATTEMPTS: '2' };
     await cluster.stopDns();
     try {
-      const down = await runAgentIn(pod, ['peers'], quick);
+      const down = await runAgentIn(cluster, pod, ['peers'], quick);
       expect(down.exitCode).toBe(4);
       expect(down.stderr.trim().split('\n')).toHaveLength(1);
       expect(down.stderr).toMatch(
@@ -96,7 +96,7 @@ describe('a 3-pod StatefulSet: identity config and peer discovery', () => {
     } finally {
       await cluster.startDns();
     }
-    const back = await runAgentIn(pod, ['peers', '--json'], quick);
+    const back = await runAgentIn(cluster, pod, ['peers', '--json'], quick);
     expect(back.exitCode).toBe(0);
     expect((JSON.parse(back.stdout) as PeersJson).peers).toHaveLength(3);
   });

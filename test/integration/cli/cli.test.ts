@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +13,22 @@ writeFileSync(resolvConf, 'nameserver 127.0.0.1\n');
 const terminationLog = join(dir, 'termination-log');
 writeFileSync(terminationLog, 'stale text from an earlier run that is longer than the new one\n');
 
+/** Never the machine's own /var/lib/mysql: every run gets a data dir of its own. */
 const env = (extra: Record<string, string>) => ({
+  DATA_DIR: mkdtempSync(join(dir, 'data-')),
   RESOLV_CONF: resolvConf,
   MYSQL_FLAVOR: 'mariadb',
   TERMINATION_LOG: terminationLog,
   ...extra,
 });
+
+/** A data dir a previous init completed (the marker is what counts). */
+function initializedDataDir(): string {
+  const dataDir = mkdtempSync(join(dir, 'data-'));
+  mkdirSync(join(dataDir, '.mysql-sts-agent'));
+  writeFileSync(join(dataDir, '.mysql-sts-agent', 'initialized'), '{"how":"clone"}\n');
+  return dataDir;
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -47,21 +57,23 @@ describe('mysql-sts-agent CLI', () => {
 
   it('init writes server_id = 100 + ordinal, and a second run changes nothing', async () => {
     const confDir = mkdtempSync(join(dir, 'conf-'));
-    const first = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir }));
+    const dataDir = initializedDataDir();
+    const first = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, DATA_DIR: dataDir }));
     expect(first.exitCode).toBe(0);
     const path = join(confDir, 'mysql-sts-agent.cnf');
     const text = readFileSync(path, 'utf8');
     expect(text).toMatch(/^server_id = 102$/m);
     expect(text).toMatch(/^report_host = mysql-2\.mysql\.default\.svc\.cluster\.local$/m);
     expect(text).toMatch(/^read_only = ON$/m);
-    const event = JSON.parse(first.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
-    expect(event).toMatchObject({ level: 'info', pod: 'mysql-2', phase: 'init', msg: 'wrote the identity config' });
+    const events = first.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events[0]).toMatchObject({ level: 'info', pod: 'mysql-2', phase: 'init', msg: 'wrote the identity config' });
 
     const before = statSync(path);
     await sleep(20);
-    const second = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir }));
+    const second = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, DATA_DIR: dataDir }));
     expect(second.exitCode).toBe(0);
     expect(second.stdout).toContain('identity config already up to date');
+    expect(second.stdout).toContain('data dir already initialized: nothing to do');
     expect(statSync(path).mtimeMs).toBe(before.mtimeMs);
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
@@ -76,6 +88,20 @@ describe('mysql-sts-agent CLI', () => {
     ]);
     expect(readFileSync(terminationLog, 'utf8')).toBe(`${result.stderr.trim().replace('mysql-sts-agent init: ', '')}\n`);
     expect(() => statSync(join(confDir, 'mysql-sts-agent.cnf'))).toThrow();
+  });
+
+  it('init with an empty data dir and no DNS gives up at its deadline with exit 4, naming the DNS failure, and leaves the dir empty', async () => {
+    const dataDir = mkdtempSync(join(dir, 'data-'));
+    const result = await runAgent(
+      ['init'],
+      env({ POD_NAME: 'mysql-1', CONF_DIR: mkdtempSync(join(dir, 'conf-')), DATA_DIR: dataDir, INIT_DEADLINE_SECONDS: '2', DNS_SERVERS: '127.0.0.1:9', DNS_ATTEMPTS: '1' }),
+    );
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr.trim()).toMatch(
+      /^mysql-sts-agent init: failed to discover peers: failed to resolve SRV _mysql\._tcp\.mysql\.default\.svc\.cluster\.local: 127\.0\.0\.1:9 refused the connection/,
+    );
+    expect(result.stdout).toContain('not ready to initialise the data dir yet');
+    expect(readdirSync(dataDir)).toEqual([]);
   });
 
   it('init names a conf dir it cannot write, with exit code 3', async () => {
@@ -100,7 +126,21 @@ describe('mysql-sts-agent serve and status', () => {
 
   it('serves /healthz, /status and /metrics, is read by `status`, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    serve = startAgent(['serve'], env({ POD_NAME: 'mysql-1', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) }));
+    const clonePort = await freePort();
+    serve = startAgent(
+      ['serve'],
+      env({
+        POD_NAME: 'mysql-1',
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+        CLONE_PORT: String(clonePort),
+        // Nothing listens there: the sidecar must still serve, and say the server is down.
+        MYSQL_PORT: String(await freePort()),
+        MYSQL_ROOT_PASSWORD: 'root-pw-never-shown',
+        CLONE_SECRET: 'clone-secret-never-shown',
+        DATA_DIR: mkdtempSync(join(dir, 'data-')),
+      }),
+    );
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => ((await fetch(`${base}/healthz`)).status === 200 ? true : undefined), {
       what: 'serve to answer /healthz',
@@ -111,7 +151,15 @@ describe('mysql-sts-agent serve and status', () => {
 
     const status = await runAgent(['status', '--json'], { HTTP_PORT: String(port) });
     expect(status.exitCode).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ pod: 'mysql-1', role: 'replica', serverId: 101 });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      pod: 'mysql-1',
+      role: 'replica',
+      serverId: 101,
+      ready: false,
+      dataDir: 'empty',
+      server: { up: false },
+    });
+    expect(status.stdout).toMatch(/"reasons": \[\s+"the server does not answer: .*ECONNREFUSED/);
     const human = await runAgent(['status', '--url', base], {});
     expect(human.stdout).toMatch(/^pod: mysql-1$/m);
 
@@ -120,6 +168,15 @@ describe('mysql-sts-agent serve and status', () => {
     const result = await serve;
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('"msg":"shutting down"');
+    expect(result.stdout + result.stderr).not.toMatch(/never-shown/);
+  });
+
+  it('refuses to serve without the secrets it needs, naming them', async () => {
+    const result = await runAgent(['serve'], env({ POD_NAME: 'mysql-1', HTTP_PORT: String(await freePort()) }));
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr.trim()).toBe(
+      'mysql-sts-agent serve: invalid configuration: MYSQL_ROOT_PASSWORD (or MYSQL_ROOT_PASSWORD_FILE) is unset: the sidecar connects to its server with it',
+    );
   });
 
   it('status says which address it could not reach, with exit code 7', async () => {

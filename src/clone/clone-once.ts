@@ -1,0 +1,65 @@
+import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AgentError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Flavor } from '../mysql/server-version.js';
+import type { Secret } from '../secret.js';
+import { prepareCommand } from './backup-tool.js';
+import { BINLOG_INFO_FILES, parseBinlogInfo, type Coordinates } from './coordinates.js';
+import { commitClone, createStaging, type CloneInfo, type DataDirLayout } from './data-dir.js';
+import { createProgressReporter } from './progress.js';
+import { receiveBackup, type Donor } from './recipient.js';
+
+/**
+ * One complete clone from one donor: stream into a fresh staging dir, check
+ * the end-of-stream status, prepare, read the coordinates, move into place,
+ * marker last. Any failure leaves only the staging dir behind, which the
+ * caller wipes before the next try.
+ */
+export async function cloneFrom(input: {
+  donor: Donor;
+  layout: DataDirLayout;
+  pod: string;
+  cloneSecret: Secret;
+  flavor: Flavor;
+  parallel: number;
+  logger: Logger;
+  signal?: AbortSignal;
+}): Promise<CloneInfo> {
+  const { layout, logger, donor } = input;
+  await createStaging(layout);
+  logger.info({ phase: 'clone', donor: donor.name, address: donor.address }, 'cloning');
+  const progress = createProgressReporter({ logger, donor: donor.name, terminal: process.stderr.isTTY ? process.stderr : undefined });
+  const received = await receiveBackup({ ...input, stagingDir: layout.staging, onProgress: progress.update }).finally(() => progress.finish());
+  logger.info({ phase: 'prepare', donor: donor.name, bytes: received.bytes, seconds: received.seconds }, 'received the backup; preparing');
+  await prepare(input.flavor, layout.staging, input.signal);
+  const coordinates = await readCoordinates(layout.staging);
+  const info: CloneInfo = {
+    donor: donor.name,
+    coordinates,
+    bytes: received.bytes,
+    seconds: received.seconds,
+    finishedAt: new Date().toISOString(),
+  };
+  await commitClone(layout, info);
+  logger.info({ phase: 'commit', ...info }, 'clone complete: data dir ready');
+  return info;
+}
+
+async function prepare(flavor: Flavor, dir: string, signal: AbortSignal | undefined): Promise<void> {
+  const command = prepareCommand(flavor, dir);
+  const result = await execa(command.file, command.args, { reject: false, cancelSignal: signal, stdout: 'ignore' });
+  if (result.exitCode !== 0) {
+    const last = String(result.stderr).trim().split('\n').at(-1) ?? 'no message';
+    throw new AgentError('prepare', `failed to prepare the backup (${command.file} exit ${result.exitCode ?? result.signal}): ${last}`);
+  }
+}
+
+async function readCoordinates(dir: string): Promise<Coordinates> {
+  for (const name of BINLOG_INFO_FILES) {
+    const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
+    if (text !== undefined && text.trim() !== '') return parseBinlogInfo(text);
+  }
+  throw new AgentError('prepare', `failed to read the replication coordinates: the backup has none of ${BINLOG_INFO_FILES.join(', ')}`);
+}

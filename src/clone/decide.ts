@@ -1,0 +1,82 @@
+/**
+ * What init does with the data dir (DESIGN section 4), as a pure function of
+ * what it found, so every branch is unit-tested without servers.
+ */
+
+export type DataDirState =
+  /** The completion marker is there: a finished clone or an adopted data dir. */
+  | 'initialized'
+  /** A staging dir exists: an interrupted clone, possibly half moved into place. */
+  | 'interrupted'
+  /** Nothing at all (a lost or new volume). */
+  | 'empty'
+  /** Server files without our marker: a server's own first boot, or data from before the agent. */
+  | 'unmarked-data';
+
+/** A peer as it describes itself on its /status; `reachable: false` when it did not answer. */
+export interface PeerCandidate {
+  readonly name: string;
+  readonly ordinal: number;
+  readonly reachable: boolean;
+  readonly ready: boolean;
+  /** It has a data dir with data (a server that answers, or a marked data dir). */
+  readonly holdsData: boolean;
+  /** How many transactions it has applied, comparable across peers (GTID set size); higher is more advanced. */
+  readonly progress: number;
+  /** Replication lag in seconds, undefined when unknown. */
+  readonly lagSeconds: number | undefined;
+}
+
+export type InitPlan =
+  | { readonly action: 'keep'; readonly reason: string }
+  | { readonly action: 'adopt'; readonly reason: string }
+  | { readonly action: 'restart-clone'; readonly reason: string }
+  | { readonly action: 'clone'; readonly donors: readonly PeerCandidate[]; readonly reason: string }
+  | { readonly action: 'bootstrap'; readonly reason: string }
+  | { readonly action: 'wait'; readonly reason: string };
+
+export function planInit(input: { ordinal: number; dataDir: DataDirState; peers: readonly PeerCandidate[] }): InitPlan {
+  const { ordinal, dataDir } = input;
+  if (dataDir === 'initialized') return { action: 'keep', reason: 'the data dir is initialized (marker present)' };
+  if (dataDir === 'interrupted') return { action: 'restart-clone', reason: 'an interrupted clone left a staging dir' };
+  if (dataDir === 'unmarked-data') {
+    return { action: 'adopt', reason: 'the data dir holds server files but no marker: adopting them' };
+  }
+  const others = input.peers.filter((peer) => peer.ordinal !== ordinal);
+  return ordinal === 0 ? planPrimary(others) : planReplica(ordinal, others);
+}
+
+/**
+ * A lost primary volume must never come back empty while replicas hold the
+ * data. A peer that does not answer might hold data, so it blocks an empty
+ * start: waiting (until init's deadline) is safe, guessing is not.
+ */
+function planPrimary(peers: readonly PeerCandidate[]): InitPlan {
+  const holders = peers.filter((peer) => peer.reachable && peer.holdsData);
+  const silent = peers.filter((peer) => !peer.reachable);
+  if (holders.length === 0 && silent.length > 0) {
+    const names = silent.map((peer) => peer.name).join(', ');
+    return { action: 'wait', reason: `${names} did not answer: cannot tell whether they hold data, so not starting empty` };
+  }
+  if (holders.length === 0) return { action: 'bootstrap', reason: 'no peer holds data: the server initialises an empty data dir' };
+  const donors = [...holders].sort(mostAdvancedFirst);
+  return { action: 'clone', donors, reason: `peers hold data: cloning from the most advanced (${donors[0]?.name})` };
+}
+
+/** The previous ordinal first (the tutorial's order, spreading load), then the best other ready peer. */
+function planReplica(ordinal: number, peers: readonly PeerCandidate[]): InitPlan {
+  const ready = peers.filter((peer) => peer.reachable && peer.ready && peer.holdsData);
+  if (ready.length === 0) return { action: 'wait', reason: 'no peer is ready to donate a clone yet' };
+  const previous = ready.filter((peer) => peer.ordinal === ordinal - 1);
+  const rest = ready.filter((peer) => peer.ordinal !== ordinal - 1).sort(mostAdvancedFirst);
+  const donors = [...previous, ...rest];
+  return { action: 'clone', donors, reason: `cloning from ${donors[0]?.name}` };
+}
+
+function mostAdvancedFirst(a: PeerCandidate, b: PeerCandidate): number {
+  if (a.progress !== b.progress) return b.progress - a.progress;
+  const lagA = a.lagSeconds ?? Number.POSITIVE_INFINITY;
+  const lagB = b.lagSeconds ?? Number.POSITIVE_INFINITY;
+  if (lagA !== lagB) return lagA - lagB;
+  return a.ordinal - b.ordinal;
+}

@@ -1,0 +1,37 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { METRIC_PREFIX } from '../http/metrics.js';
+
+/** What the donor side of the clone exports (DESIGN section 5: clone bytes, in-progress, served). */
+export interface DonorMetrics {
+  readonly served: Counter<'result'>;
+  readonly servedBytes: Counter;
+  readonly serving: Gauge;
+  readonly rejected: Counter<'reason'>;
+}
+
+export function createDonorMetrics(registry: Registry): DonorMetrics {
+  return {
+    served: new Counter({
+      name: `${METRIC_PREFIX}clone_served_total`,
+      help: 'Backups this pod streamed to a peer, by result (ok, failed, aborted).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    servedBytes: new Counter({
+      name: `${METRIC_PREFIX}clone_served_bytes_total`,
+      help: 'Bytes of backup stream sent to peers.',
+      registers: [registry],
+    }),
+    serving: new Gauge({
+      name: `${METRIC_PREFIX}clone_serving`,
+      help: '1 while this pod streams a backup to a peer.',
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: `${METRIC_PREFIX}clone_requests_rejected_total`,
+      help: 'Clone requests refused, by reason (unauthorized, busy, shutting_down).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+  };
+}

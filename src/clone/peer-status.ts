@@ -1,0 +1,53 @@
+import type { Peer } from '../discovery/peers.js';
+import type { StatusDocument } from '../http/status-document.js';
+import { gtidProgress } from '../mysql/gtid.js';
+import type { PeerCandidate } from './decide.js';
+
+const STATUS_TIMEOUT_MS = 2_000;
+
+/**
+ * Asks each peer's sidecar how it is (DESIGN section 3: readiness comes from
+ * the peer itself, not from DNS). A peer that does not answer is unreachable,
+ * which is not the same as "holds no data".
+ */
+export async function getPeerCandidates(peers: readonly Peer[], httpPort: number): Promise<PeerCandidate[]> {
+  return Promise.all(peers.filter((peer) => !peer.self).map((peer) => getPeerCandidate(peer, httpPort)));
+}
+
+async function getPeerCandidate(peer: Peer, httpPort: number): Promise<PeerCandidate> {
+  const unreachable = { name: peer.name, ordinal: peer.ordinal, reachable: false, ready: false, holdsData: false, progress: 0, lagSeconds: undefined };
+  if (peer.address === undefined) return unreachable;
+  try {
+    const response = await fetch(`http://${hostForUrl(peer.address)}:${httpPort}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+    if (!response.ok) return unreachable;
+    return candidateFromStatus(peer, (await response.json()) as StatusDocument);
+  } catch {
+    return unreachable;
+  }
+}
+
+/** A peer holds data when its server runs on an initialised data dir: only then can it stream a backup. */
+export function candidateFromStatus(peer: Pick<Peer, 'name' | 'ordinal'>, status: StatusDocument): PeerCandidate {
+  const { server } = status;
+  let progress = 0;
+  if (server.gtidPosition && server.flavor) {
+    try {
+      progress = gtidProgress(server.gtidPosition, server.flavor);
+    } catch {
+      progress = 0;
+    }
+  }
+  return {
+    name: peer.name,
+    ordinal: peer.ordinal,
+    reachable: true,
+    ready: status.ready,
+    holdsData: server.up && status.dataDir !== 'empty' && status.dataDir !== 'interrupted',
+    progress,
+    lagSeconds: undefined,
+  };
+}
+
+function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}

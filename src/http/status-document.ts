@@ -1,0 +1,30 @@
+import type { DataDirState } from '../clone/decide.js';
+import type { CloneInfo } from '../clone/data-dir.js';
+
+/**
+ * The JSON a sidecar serves on /status: for humans (`mysql-sts-agent status`)
+ * and for peers deciding whom to clone from. Peers read it across versions, so
+ * fields are only ever added.
+ */
+export interface StatusDocument {
+  readonly pod: string;
+  readonly role: 'primary' | 'replica';
+  readonly serverId: number;
+  readonly reportHost: string;
+  readonly podIp: string | null;
+  readonly agentVersion: string;
+  readonly startedAt: string;
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+  readonly dataDir: DataDirState;
+  readonly server: {
+    readonly up: boolean;
+    readonly version: string | null;
+    readonly flavor: 'mysql' | 'mariadb' | null;
+    readonly readOnly: boolean | null;
+    readonly gtidPosition: string | null;
+    readonly error: string | null;
+    readonly checkedAt: string | null;
+  };
+  readonly clone: CloneInfo | null;
+}

@@ -1,0 +1,286 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type DataDirState, type InitPlan, type PeerCandidate, planInit } from '../../../src/clone/decide.js';
+
+function peer(ordinal: number, extra: Partial<PeerCandidate> = {}): PeerCandidate {
+  return {
+    name: `mysql-${ordinal}`,
+    ordinal,
+    reachable: true,
+    ready: true,
+    holdsData: true,
+    progress: 100,
+    lagSeconds: 0,
+    ...extra,
+  };
+}
+
+function donorNames(plan: InitPlan): string[] | undefined {
+  return plan.action === 'clone' ? plan.donors.map((donor) => donor.name) : undefined;
+}
+
+describe('planInit: a data dir that is not empty', () => {
+  const peers = [peer(0), peer(1), peer(2)];
+
+  it.each([0, 1, 5])('keeps an initialized data dir (ordinal %i)', (ordinal) => {
+    expect(planInit({ ordinal, dataDir: 'initialized', peers })).toEqual({
+      action: 'keep',
+      reason: 'the data dir is initialized (marker present)',
+    });
+  });
+
+  it.each([0, 1, 5])('restarts an interrupted clone (ordinal %i)', (ordinal) => {
+    expect(planInit({ ordinal, dataDir: 'interrupted', peers })).toEqual({
+      action: 'restart-clone',
+      reason: 'an interrupted clone left a staging dir',
+    });
+  });
+
+  it.each([0, 1, 5])('adopts server files without a marker (ordinal %i)', (ordinal) => {
+    expect(planInit({ ordinal, dataDir: 'unmarked-data', peers })).toEqual({
+      action: 'adopt',
+      reason: 'the data dir holds server files but no marker: adopting them',
+    });
+  });
+
+  it('decides these without asking any peer', () => {
+    for (const dataDir of ['initialized', 'interrupted', 'unmarked-data'] as const) {
+      expect(planInit({ ordinal: 0, dataDir, peers: [] }).action).toBe(planInit({ ordinal: 0, dataDir, peers }).action);
+      expect(planInit({ ordinal: 3, dataDir, peers: [] }).action).toBe(planInit({ ordinal: 3, dataDir, peers }).action);
+    }
+  });
+});
+
+describe('planInit: an empty replica (ordinal > 0)', () => {
+  it('clones from the previous ordinal first when it is ready, then the others best first', () => {
+    const plan = planInit({
+      ordinal: 2,
+      dataDir: 'empty',
+      peers: [peer(0, { progress: 500 }), peer(1, { progress: 10 }), peer(3, { progress: 400 })],
+    });
+    expect(plan).toEqual({
+      action: 'clone',
+      donors: [peer(1, { progress: 10 }), peer(0, { progress: 500 }), peer(3, { progress: 400 })],
+      reason: 'cloning from mysql-1',
+    });
+  });
+
+  it('falls back to the most advanced other ready peer when the previous ordinal is not ready', () => {
+    const plan = planInit({
+      ordinal: 3,
+      dataDir: 'empty',
+      peers: [peer(0, { progress: 50 }), peer(1, { progress: 70 }), peer(2, { ready: false, progress: 999 })],
+    });
+    expect(donorNames(plan)).toEqual(['mysql-1', 'mysql-0']);
+    expect(plan.reason).toBe('cloning from mysql-1');
+  });
+
+  it('falls back when the previous ordinal is unreachable or holds no data', () => {
+    const unreachable = planInit({ ordinal: 2, dataDir: 'empty', peers: [peer(0), peer(1, { reachable: false })] });
+    expect(donorNames(unreachable)).toEqual(['mysql-0']);
+    const noData = planInit({ ordinal: 2, dataDir: 'empty', peers: [peer(0), peer(1, { holdsData: false })] });
+    expect(donorNames(noData)).toEqual(['mysql-0']);
+  });
+
+  it('breaks progress ties by the lowest lag (unknown lag last), then the lowest ordinal', () => {
+    const plan = planInit({
+      ordinal: 1,
+      dataDir: 'empty',
+      peers: [
+        peer(6, { progress: 100, lagSeconds: undefined }),
+        peer(5, { progress: 100, lagSeconds: 3 }),
+        peer(4, { progress: 100, lagSeconds: 0.5 }),
+        peer(3, { progress: 100, lagSeconds: 3 }),
+        peer(2, { progress: 200, lagSeconds: 50 }),
+        peer(7, { progress: 100, lagSeconds: undefined }),
+      ],
+    });
+    expect(donorNames(plan)).toEqual(['mysql-2', 'mysql-4', 'mysql-3', 'mysql-5', 'mysql-6', 'mysql-7']);
+  });
+
+  it('never clones from itself, even when it appears among the peers as ready', () => {
+    const plan = planInit({ ordinal: 2, dataDir: 'empty', peers: [peer(2, { progress: 1000 }), peer(0)] });
+    expect(donorNames(plan)).toEqual(['mysql-0']);
+  });
+
+  it('never clones from an unready or unreachable peer', () => {
+    const plan = planInit({
+      ordinal: 1,
+      dataDir: 'empty',
+      peers: [peer(0, { ready: false }), peer(2, { reachable: false, progress: 900 }), peer(3)],
+    });
+    expect(donorNames(plan)).toEqual(['mysql-3']);
+  });
+
+  it.each([
+    ['no peers at all', []],
+    ['only itself', [peer(1)]],
+    ['only unready peers', [peer(0, { ready: false }), peer(2, { ready: false })]],
+    ['only unreachable peers', [peer(0, { reachable: false }), peer(2, { reachable: false })]],
+    ['only ready peers without data', [peer(0, { holdsData: false }), peer(2, { holdsData: false })]],
+  ])('waits when no peer is ready (%s)', (_what, peers) => {
+    expect(planInit({ ordinal: 1, dataDir: 'empty', peers })).toEqual({
+      action: 'wait',
+      reason: 'no peer is ready to donate a clone yet',
+    });
+  });
+
+  it('never bootstraps a replica', () => {
+    expect(planInit({ ordinal: 4, dataDir: 'empty', peers: [] }).action).toBe('wait');
+  });
+});
+
+describe('planInit: an empty primary (ordinal 0)', () => {
+  it('clones from the most advanced peer holding data, even one that is not ready', () => {
+    const plan = planInit({
+      ordinal: 0,
+      dataDir: 'empty',
+      peers: [
+        peer(1, { progress: 40 }),
+        peer(2, { ready: false, progress: 90, lagSeconds: undefined }),
+        peer(3, { holdsData: false, progress: 0 }),
+      ],
+    });
+    expect(plan).toEqual({
+      action: 'clone',
+      donors: [peer(2, { ready: false, progress: 90, lagSeconds: undefined }), peer(1, { progress: 40 })],
+      reason: 'peers hold data: cloning from the most advanced (mysql-2)',
+    });
+  });
+
+  it('does not prefer ordinal 1 (there is no previous ordinal) but the most advanced', () => {
+    const plan = planInit({ ordinal: 0, dataDir: 'empty', peers: [peer(1, { progress: 1 }), peer(2, { progress: 2 })] });
+    expect(donorNames(plan)).toEqual(['mysql-2', 'mysql-1']);
+  });
+
+  it('clones from a peer holding data even when another peer did not answer', () => {
+    const plan = planInit({ ordinal: 0, dataDir: 'empty', peers: [peer(1, { reachable: false }), peer(2, { ready: false })] });
+    expect(donorNames(plan)).toEqual(['mysql-2']);
+  });
+
+  it('breaks ties by lag, then ordinal', () => {
+    const plan = planInit({
+      ordinal: 0,
+      dataDir: 'empty',
+      peers: [peer(3, { lagSeconds: 2 }), peer(2, { lagSeconds: undefined }), peer(1, { lagSeconds: 2 }), peer(4, { lagSeconds: 1 })],
+    });
+    expect(donorNames(plan)).toEqual(['mysql-4', 'mysql-1', 'mysql-3', 'mysql-2']);
+  });
+
+  it('ignores itself among the peers', () => {
+    expect(planInit({ ordinal: 0, dataDir: 'empty', peers: [peer(0)] })).toEqual({
+      action: 'bootstrap',
+      reason: 'no peer holds data: the server initialises an empty data dir',
+    });
+  });
+
+  it('bootstraps only when every other peer answered and none holds data', () => {
+    const expected = { action: 'bootstrap', reason: 'no peer holds data: the server initialises an empty data dir' };
+    expect(planInit({ ordinal: 0, dataDir: 'empty', peers: [] })).toEqual(expected);
+    expect(
+      planInit({
+        ordinal: 0,
+        dataDir: 'empty',
+        peers: [peer(1, { holdsData: false, ready: false }), peer(2, { holdsData: false })],
+      }),
+    ).toEqual(expected);
+  });
+
+  it('waits when a peer did not answer and none is known to hold data', () => {
+    expect(
+      planInit({
+        ordinal: 0,
+        dataDir: 'empty',
+        peers: [peer(1, { holdsData: false }), peer(2, { reachable: false }), peer(3, { reachable: false, holdsData: false })],
+      }),
+    ).toEqual({
+      action: 'wait',
+      reason: 'mysql-2, mysql-3 did not answer: cannot tell whether they hold data, so not starting empty',
+    });
+  });
+});
+
+describe('planInit properties', () => {
+  const peerArb = fc.record({
+    ordinal: fc.nat({ max: 9 }),
+    reachable: fc.boolean(),
+    ready: fc.boolean(),
+    holdsData: fc.boolean(),
+    progress: fc.nat({ max: 5 }),
+    lagSeconds: fc.option(fc.nat({ max: 3 }), { nil: undefined }),
+  });
+  const peersArb = fc
+    .uniqueArray(peerArb, { selector: (p) => p.ordinal, maxLength: 8 })
+    .map((list) => list.map((p): PeerCandidate => ({ ...p, name: `mysql-${p.ordinal}` })));
+  const dataDirArb = fc.constantFrom<DataDirState>('initialized', 'interrupted', 'empty', 'unmarked-data');
+
+  it('never lists the pod itself, or a peer without data or unreachable, as a donor', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 9 }), dataDirArb, peersArb, (ordinal, dataDir, peers) => {
+        const plan = planInit({ ordinal, dataDir, peers });
+        if (plan.action !== 'clone') return;
+        expect(plan.donors.length).toBeGreaterThan(0);
+        for (const donor of plan.donors) {
+          expect(donor.ordinal).not.toBe(ordinal);
+          expect(donor.holdsData).toBe(true);
+          expect(donor.reachable).toBe(true);
+          if (ordinal > 0) expect(donor.ready).toBe(true);
+        }
+        expect(plan.reason).toContain(plan.donors[0]?.name);
+      }),
+    );
+  });
+
+  it('ordinal 0: never bootstraps while a reachable peer holds data, and bootstraps when all answered empty', () => {
+    fc.assert(
+      fc.property(peersArb, (peers) => {
+        const plan = planInit({ ordinal: 0, dataDir: 'empty', peers });
+        const others = peers.filter((p) => p.ordinal !== 0);
+        const holders = others.filter((p) => p.reachable && p.holdsData);
+        if (holders.length > 0) {
+          expect(plan.action).toBe('clone');
+          expect(new Set(donorNames(plan))).toEqual(new Set(holders.map((p) => p.name)));
+          const best = Math.max(...holders.map((p) => p.progress));
+          expect(plan.action === 'clone' ? plan.donors[0]?.progress : undefined).toBe(best);
+        } else if (others.some((p) => !p.reachable)) {
+          expect(plan.action).toBe('wait');
+        } else {
+          expect(plan.action).toBe('bootstrap');
+        }
+      }),
+    );
+  });
+
+  it('ordinal > 0: clones from every eligible peer, the previous ordinal first, then never less advanced before more', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), peersArb, (ordinal, peers) => {
+        const plan = planInit({ ordinal, dataDir: 'empty', peers });
+        const eligible = peers.filter((p) => p.ordinal !== ordinal && p.reachable && p.ready && p.holdsData);
+        if (eligible.length === 0) {
+          expect(plan.action).toBe('wait');
+          return;
+        }
+        expect(plan.action).toBe('clone');
+        if (plan.action !== 'clone') return;
+        expect(new Set(plan.donors.map((d) => d.name))).toEqual(new Set(eligible.map((p) => p.name)));
+        expect(plan.donors).toHaveLength(eligible.length);
+        const previousEligible = eligible.some((p) => p.ordinal === ordinal - 1);
+        if (previousEligible) expect(plan.donors[0]?.ordinal).toBe(ordinal - 1);
+        const rest = plan.donors.slice(previousEligible ? 1 : 0);
+        for (let i = 1; i < rest.length; i++) {
+          expect(rest[i - 1]?.progress).toBeGreaterThanOrEqual(rest[i]?.progress ?? Number.NaN);
+        }
+      }),
+    );
+  });
+
+  it('never bootstraps a replica and never clones into a data dir that is not empty', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 9 }), dataDirArb, peersArb, (ordinal, dataDir, peers) => {
+        const plan = planInit({ ordinal, dataDir, peers });
+        if (ordinal > 0) expect(plan.action).not.toBe('bootstrap');
+        if (dataDir !== 'empty') expect(['keep', 'restart-clone', 'adopt']).toContain(plan.action);
+      }),
+    );
+  });
+});
