@@ -29,10 +29,10 @@ export async function cloneFrom(input: {
 }): Promise<CloneInfo> {
   const { layout, logger, donor } = input;
   await createStaging(layout);
-  logger.info({ phase: 'clone', donor: donor.name, address: donor.address }, 'cloning');
+  logger.info({ step: 'clone', donor: donor.name, address: donor.address }, 'cloning');
   const progress = createProgressReporter({ logger, donor: donor.name, terminal: process.stderr.isTTY ? process.stderr : undefined });
   const received = await receiveBackup({ ...input, stagingDir: layout.staging, onProgress: progress.update }).finally(() => progress.finish());
-  logger.info({ phase: 'prepare', donor: donor.name, bytes: received.bytes, seconds: received.seconds }, 'received the backup; preparing');
+  logger.info({ step: 'prepare', donor: donor.name, bytes: received.bytes, seconds: received.seconds }, 'received the backup; preparing');
   await prepare(input.flavor, layout.staging, input.signal);
   const coordinates = await readCoordinates(layout.staging);
   const info: CloneInfo = {
@@ -43,7 +43,7 @@ export async function cloneFrom(input: {
     finishedAt: new Date().toISOString(),
   };
   await commitClone(layout, info);
-  logger.info({ phase: 'commit', ...info }, 'clone complete: data dir ready');
+  logger.info({ step: 'commit', ...info }, 'clone complete: data dir ready');
   return info;
 }
 

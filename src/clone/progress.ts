@@ -17,7 +17,7 @@ export function createProgressReporter(input: { logger: Logger; donor: string; t
       if (now - lastLog >= LOG_EVERY_MS) {
         lastLog = now;
         input.logger.info(
-          { phase: 'clone', donor: input.donor, bytes: progress.bytes, expectedBytes: progress.expectedBytes, mbPerSecond: rate(progress.bytes, now - started) },
+          { step: 'clone', donor: input.donor, bytes: progress.bytes, expectedBytes: progress.expectedBytes, mbPerSecond: rate(progress.bytes, now - started) },
           'cloning',
         );
       }
