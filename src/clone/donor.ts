@@ -1,4 +1,5 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { createFastify } from '../http/fastify.js';
 import { directorySize } from '../fs/directory-size.js';
 import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
@@ -38,7 +39,7 @@ export interface Donor {
  * trailer at all.
  */
 export function buildDonorApp(options: DonorOptions): Donor {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, disableRequestLogging: true });
+  const app = createFastify(options.logger);
   const nonces = new NonceCache();
   const { metrics } = options;
   let current: RunningBackup | undefined;

@@ -1,6 +1,7 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log.js';
+import { createFastify } from './fastify.js';
 
 /** What a probe reports: ok, and why not when not. */
 export interface ProbeResult {
@@ -22,12 +23,7 @@ export interface HttpAppOptions {
  * so tests use `inject` and the caller owns the port and the shutdown.
  */
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
-    // Kubelet probes every few seconds and Prometheus scrapes: logging each is noise.
-    disableRequestLogging: true,
-    return503OnClosing: true,
-  });
+  const app = createFastify(options.logger);
 
   app.get('/healthz', async (_request, reply) => {
     const result = options.health();

@@ -1,12 +1,11 @@
-/** Resolves with the first of SIGTERM (kubelet) or SIGINT (a human at a terminal). */
+/**
+ * Resolves with the first of SIGTERM (kubelet) or SIGINT (a human at a terminal).
+ * The handlers stay registered: execa's exit cleanup re-raises a signal when it
+ * sees no other listener, which would kill us in the middle of a clean shutdown.
+ */
 export function waitForShutdownSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const handler = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', handler);
-      process.off('SIGINT', handler);
-      resolve(signal);
-    };
-    process.on('SIGTERM', handler);
-    process.on('SIGINT', handler);
+    process.on('SIGTERM', resolve);
+    process.on('SIGINT', resolve);
   });
 }

@@ -2,15 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runAgentIn } from '../cluster/agent.js';
 import type { Cluster, Pod } from '../cluster/index.js';
-import { initPhases, lastDonorReport, parseLog, type DonorReport } from './agent-log.js';
+import { initPhases, lastDonorReport, parseLog } from './agent-log.js';
 import { elapsedSince } from './clock.js';
 import type { Method, RunTiming } from './method.js';
 import { PARALLEL } from './tools.js';
-
-export interface AgentRunTiming extends RunTiming {
-  /** How long the donor's mariadb-backup ran, from mysql-0's sidecar log. */
-  readonly donor: DonorReport | undefined;
-}
 
 /**
  * The agent as Kubernetes runs it: mysql-1's init container on an empty
@@ -18,7 +13,7 @@ export interface AgentRunTiming extends RunTiming {
  * and preparing, timed from spawn to exit 0. mysql-1's server is never
  * started, so wiping its volume between runs is the lost-volume case.
  */
-export function agentMethod(cluster: Cluster, donor: Pod, recipient: Pod): Method & { run(): Promise<AgentRunTiming> } {
+export function agentMethod(cluster: Cluster, donor: Pod, recipient: Pod): Method {
   const sidecarLog = join(donor.paths.logs, 'sidecar.log');
   return {
     key: 'agent',
@@ -27,7 +22,7 @@ export function agentMethod(cluster: Cluster, donor: Pod, recipient: Pod): Metho
     async reset() {
       cluster.removePodData(recipient.n);
     },
-    async run(): Promise<AgentRunTiming> {
+    async run(): Promise<RunTiming> {
       const started = process.hrtime.bigint();
       const result = await runAgentIn(cluster, recipient, ['init'], { CLONE_PARALLEL: String(PARALLEL) });
       const seconds = elapsedSince(started);
@@ -38,14 +33,15 @@ export function agentMethod(cluster: Cluster, donor: Pod, recipient: Pod): Metho
       if (phases.outcome !== 'cloned') {
         throw new Error(`mysql-sts-agent init in ${recipient.name} ended "${phases.outcome}" instead of cloning: the volume was not empty?`);
       }
-      const donorLog = await readFile(sidecarLog, 'utf8').catch(() => '');
+      // The donor's side of the same stream: mariadb-backup's run time there, to tell a slow backup from a slow transport.
+      const donor = lastDonorReport(parseLog(await readFile(sidecarLog, 'utf8').catch(() => '')));
       return {
         seconds,
         streamSeconds: phases.streamSeconds,
         prepareSeconds: phases.prepareAndCommitSeconds,
         otherSeconds: seconds - phases.cloneSeconds,
         streamBytes: phases.streamBytes,
-        donor: lastDonorReport(parseLog(donorLog)),
+        extra: donor === undefined ? {} : { donorBackupSeconds: donor.seconds, donorBytes: donor.bytes, donorResult: donor.result },
       };
     },
   };

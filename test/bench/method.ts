@@ -12,6 +12,8 @@ export interface RunTiming {
   readonly otherSeconds: number;
   /** Bytes of xbstream that crossed the transport, when the method knows. */
   readonly streamBytes?: number;
+  /** Method-specific numbers (e.g. the donor's own backup time), printed and kept in the JSON. */
+  readonly extra?: Readonly<Record<string, number | string>>;
 }
 
 export interface Method {
