@@ -41,6 +41,8 @@ export interface Config {
   readonly ports: { readonly mysql: number; readonly http: number; readonly clone: number };
   readonly httpHost: string;
   readonly dns: DnsConfig;
+  /** Mutual TLS on the clone port, when all three files are configured. */
+  readonly cloneTls: CloneTlsFiles | undefined;
   readonly initDeadlineSeconds: number;
   readonly cloneParallel: number;
   readonly logLevel: LogLevel;
@@ -49,6 +51,12 @@ export interface Config {
     readonly replicationPassword: Secret | undefined;
     readonly cloneSecret: Secret | undefined;
   };
+}
+
+export interface CloneTlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
 }
 
 /** What the client commands (`status`) need: no pod identity. */
@@ -97,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
         expected: 'expected a Kubernetes port name (at most 15 lowercase letters, digits, -)',
       }),
     },
+    cloneTls: readCloneTls(r),
     initDeadlineSeconds: r.int('INIT_DEADLINE_SECONDS', 1, 86_400),
     cloneParallel: r.int('CLONE_PARALLEL', 1, 16),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS),
@@ -141,6 +150,25 @@ function readIdentity(
     r.problems.push(`${source}: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/** All three or none: half a TLS setup would silently fall back to plain HTTP. */
+function readCloneTls(r: EnvReader): CloneTlsFiles | undefined {
+  const names = ['CLONE_TLS_CERT', 'CLONE_TLS_KEY', 'CLONE_TLS_CA'] as const;
+  const [cert, key, ca] = names.map((name) => r.optional(name));
+  if (cert === undefined && key === undefined && ca === undefined) return undefined;
+  if (cert === undefined || key === undefined || ca === undefined) {
+    r.problems.push(`${names.join(', ')} must be set together (set: ${names.filter((_, i) => [cert, key, ca][i] !== undefined).join(', ')})`);
+    return undefined;
+  }
+  for (const [name, path] of [['CLONE_TLS_CERT', cert], ['CLONE_TLS_KEY', key], ['CLONE_TLS_CA', ca]] as const) {
+    try {
+      readFileSync(path);
+    } catch (error) {
+      r.problem(name, path, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}): mount the certificate Secret there`);
+    }
+  }
+  return { cert, key, ca };
 }
 
 function readResolvConf(r: EnvReader): ResolvConf {

@@ -48,6 +48,11 @@ export const SETTINGS = {
     meaning: 'How long init keeps retrying discovery, waiting for a donor and cloning before it gives up (keep it below the startup budget).',
   },
   CLONE_PARALLEL: { default: '2', meaning: 'Threads the backup tool and the stream extractor use (`--parallel`).' },
+  CLONE_TLS_CERT: { meaning: 'PEM certificate of this pod for the clone port (mutual TLS); set with CLONE_TLS_KEY and CLONE_TLS_CA.' },
+  CLONE_TLS_KEY: { meaning: 'PEM private key for CLONE_TLS_CERT.' },
+  CLONE_TLS_CA: {
+    meaning: 'PEM CA that signed every pod\'s clone certificate; its names must cover `<pod>.<service>.<namespace>.svc.<domain>`.',
+  },
   LOG_LEVEL: { default: 'info', meaning: '`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`.' },
   TERMINATION_LOG: {
     default: '/dev/termination-log',

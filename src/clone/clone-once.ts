@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors.js';
+import type { MutualTls } from '../http/fastify.js';
 import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
 import type { Secret } from '../secret.js';
@@ -24,6 +25,7 @@ export async function cloneFrom(input: {
   cloneSecret: Secret;
   flavor: Flavor;
   parallel: number;
+  tls: MutualTls | undefined;
   logger: Logger;
   signal?: AbortSignal;
 }): Promise<CloneInfo> {

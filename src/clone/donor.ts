@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createFastify } from '../http/fastify.js';
+import { createFastify, type MutualTls } from '../http/fastify.js';
 import { directorySize } from '../fs/directory-size.js';
 import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
@@ -23,6 +23,8 @@ export interface DonorOptions {
   readonly dataDir: string;
   readonly mysql: { host: string; port: number; user: string; password: Secret };
   readonly parallel: number;
+  /** Mutual TLS on the donor port; without it the HMAC still authenticates every request. */
+  readonly tls?: MutualTls;
 }
 
 export interface Donor {
@@ -39,7 +41,7 @@ export interface Donor {
  * trailer at all.
  */
 export function buildDonorApp(options: DonorOptions): Donor {
-  const app = createFastify(options.logger);
+  const app = createFastify(options.logger, options.tls);
   const nonces = new NonceCache();
   const { metrics } = options;
   let current: RunningBackup | undefined;

@@ -1,7 +1,9 @@
 import { execa } from 'execa';
-import { request, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { MutualTls } from '../http/fastify.js';
 import type { Flavor } from '../mysql/server-version.js';
 import type { Secret } from '../secret.js';
 import { signRequest } from './auth.js';
@@ -13,6 +15,8 @@ const STREAM_IDLE_TIMEOUT_MS = 60_000;
 
 export interface Donor {
   readonly name: string;
+  /** The stable DNS name: what the donor's TLS certificate must be valid for. */
+  readonly fqdn: string;
   readonly address: string;
   readonly port: number;
 }
@@ -35,6 +39,7 @@ export async function receiveBackup(input: {
   flavor: Flavor;
   stagingDir: string;
   parallel: number;
+  tls?: MutualTls;
   signal?: AbortSignal;
   onProgress?: (progress: { bytes: number; expectedBytes: number | undefined }) => void;
 }): Promise<Received> {
@@ -81,18 +86,18 @@ export async function receiveBackup(input: {
 }
 
 /** The signed GET; anything but 200 becomes a CloneError that says what to do. */
-function get(input: { donor: Donor; pod: string; cloneSecret: Secret; signal?: AbortSignal }): Promise<IncomingMessage> {
-  const { donor } = input;
+function get(input: { donor: Donor; pod: string; cloneSecret: Secret; tls?: MutualTls; signal?: AbortSignal }): Promise<IncomingMessage> {
+  const { donor, tls } = input;
   const authorization = signRequest({ method: 'GET', path: BACKUP_PATH, pod: input.pod, secret: input.cloneSecret.reveal() });
+  const options = { host: donor.address, port: donor.port, path: BACKUP_PATH, headers: { authorization }, signal: input.signal };
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: donor.address, port: donor.port, path: BACKUP_PATH, headers: { authorization }, signal: input.signal },
-      (response) => {
-        if (response.statusCode === 200) return resolve(response);
-        response.resume();
-        reject(refusal(donor, response));
-      },
-    );
+    const onResponse = (response: IncomingMessage) => {
+      if (response.statusCode === 200) return resolve(response);
+      response.resume();
+      reject(refusal(donor, response));
+    };
+    // With TLS the certificate is checked against the donor's stable name, not the address we dial.
+    const req = tls === undefined ? httpRequest(options, onResponse) : httpsRequest({ ...options, ...tls, servername: donor.fqdn }, onResponse);
     // A donor that hangs (SIGSTOP, a dead link) must not hang the init container with it.
     req.setTimeout(STREAM_IDLE_TIMEOUT_MS, () => req.destroy(new Error(`no data for ${STREAM_IDLE_TIMEOUT_MS / 1000} s`)));
     req.on('error', (error) =>

@@ -2,7 +2,6 @@ import { requireSecret, type Config } from '../config.js';
 import { AgentError, ConfigError } from '../errors.js';
 import type { DnsClient } from '../discovery/dns-client.js';
 import { discoverPeers } from '../discovery/discover.js';
-import type { Peer } from '../discovery/peers.js';
 import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
 import { retryUntil } from '../retry.js';
@@ -10,6 +9,7 @@ import { cloneFrom } from './clone-once.js';
 import { dataDirLayout, inspectDataDir, wipeDataDir, writeMarker, type DataDirLayout } from './data-dir.js';
 import { planInit, type PeerCandidate } from './decide.js';
 import { getPeerCandidates } from './peer-status.js';
+import { loadCloneTls } from './tls.js';
 
 export type DataDirOutcome = 'kept' | 'adopted' | 'cloned' | 'bootstrap';
 
@@ -60,13 +60,15 @@ async function attempt(input: { config: Config; flavor: Flavor; client: DnsClien
   if (plan.action === 'bootstrap') return 'bootstrap';
   if (plan.action !== 'clone') throw new AgentError('clone', `failed to find a donor: ${plan.reason}`);
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'this pod must clone its data from a peer');
+  const tls = await loadCloneTls(config.cloneTls);
   const failures: AgentError[] = [];
   for (const candidate of plan.donors) {
-    const address = addressOf(discovery.peers, candidate);
-    if (address === undefined) continue;
+    const peer = discovery.peers.find((found) => found.ordinal === candidate.ordinal);
+    if (peer?.address === undefined) continue;
     try {
       await cloneFrom({
-        donor: { name: candidate.name, address, port: config.ports.clone },
+        donor: { name: peer.name, fqdn: peer.fqdn, address: peer.address, port: config.ports.clone },
+        tls,
         layout: input.layout,
         pod: config.identity.podName,
         cloneSecret,
@@ -84,10 +86,6 @@ async function attempt(input: { config: Config; flavor: Flavor; client: DnsClien
   }
   const last = failures.at(-1);
   throw new AgentError(last?.stage ?? 'clone', `failed to clone from any donor: ${failures.map((f) => f.message).join('; ') || 'no donor has an address'}`);
-}
-
-function addressOf(peers: readonly Peer[], candidate: PeerCandidate): string | undefined {
-  return peers.find((peer) => peer.ordinal === candidate.ordinal)?.address;
 }
 
 function describeCandidate(peer: PeerCandidate): string {

@@ -2,6 +2,7 @@ import { buildDonorApp } from '../clone/donor.js';
 import { createDonorMetrics } from '../clone/donor-metrics.js';
 import { registerCloneMetrics } from '../clone/clone-metrics.js';
 import { dataDirLayout, inspectDataDir, readCloneInfo } from '../clone/data-dir.js';
+import { loadCloneTls } from '../clone/tls.js';
 import { requireSecret, type Config } from '../config.js';
 import { AgentError } from '../errors.js';
 import { buildHttpApp } from '../http/app.js';
@@ -78,10 +79,11 @@ export async function runServe(config: Config, logger: Logger, version: string):
     dataDir: config.dataDir,
     mysql,
     parallel: config.cloneParallel,
+    tls: await loadCloneTls(config.cloneTls),
   });
   await listen(app, config.httpHost, config.ports.http, 'HTTP_PORT');
   await listen(donor.app, config.httpHost, config.ports.clone, 'CLONE_PORT');
-  logger.info({ httpPort: config.ports.http, clonePort: config.ports.clone, role: identity.role }, 'serving');
+  logger.info({ httpPort: config.ports.http, clonePort: config.ports.clone, cloneTls: config.cloneTls !== undefined, role: identity.role }, 'serving');
   const signal = await waitForShutdownSignal();
   logger.info({ signal }, 'shutting down');
   await donor.shutdown();

@@ -95,6 +95,21 @@ describe('loadConfig', () => {
   });
 });
 
+describe('clone TLS', () => {
+  it('takes the three files together, and names what is missing or unreadable', () => {
+    const pem = join(dir, 'x.pem');
+    writeFileSync(pem, 'pem');
+    expect(loadConfig({ ...base, CLONE_TLS_CERT: pem, CLONE_TLS_KEY: pem, CLONE_TLS_CA: pem }).cloneTls).toEqual({ cert: pem, key: pem, ca: pem });
+    expect(loadConfig(base).cloneTls).toBeUndefined();
+    expect(problemsOf({ ...base, CLONE_TLS_CERT: pem })).toEqual([
+      'CLONE_TLS_CERT, CLONE_TLS_KEY, CLONE_TLS_CA must be set together (set: CLONE_TLS_CERT)',
+    ]);
+    expect(problemsOf({ ...base, CLONE_TLS_CERT: pem, CLONE_TLS_KEY: pem, CLONE_TLS_CA: join(dir, 'no-ca.pem') })).toEqual([
+      `CLONE_TLS_CA="${join(dir, 'no-ca.pem')}": cannot read the file (ENOENT): mount the certificate Secret there`,
+    ]);
+  });
+});
+
 describe('secrets', () => {
   it('reads a secret from NAME_FILE, dropping one trailing newline, and never prints it', () => {
     const file = join(dir, 'clone-secret');
