@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloneSecretFile, runAgentIn, startAgentPod, startSidecar, waitForSidecar } from '../../cluster/agent.js';
+import { cloneSecretFile, HTTP_PORT, runAgentIn, startAgentPod, startSidecar, waitForSidecar } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
@@ -102,6 +102,11 @@ describe('clone: a live set grows from empty volumes', () => {
     expect(again.stdout).toContain('data dir already initialized: nothing to do');
     expect(again.stdout).not.toContain('cloning');
     expect(statSync(infoFile).mtimeMs).toBe(before);
+    // The sidecar exports the clone that made this pod.
+    const metrics = await replica.httpGet(HTTP_PORT, '/metrics');
+    expect(metrics.body).toMatch(/^mysql_sts_clone_info\{donor="mysql-0"\} 1$/m);
+    expect(metrics.body).toMatch(/^mysql_sts_clone_received_bytes [1-9]\d+$/m);
+    expect(metrics.body).toMatch(/^mysql_sts_clone_duration_seconds [\d.]+$/m);
   });
 
   it('retries from another peer when the donor dies mid-stream', async () => {
