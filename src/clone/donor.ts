@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { createFastify, type MutualTls } from '../http/fastify.js';
 import { directorySize } from '../fs/directory-size.js';
 import type { Logger } from '../log.js';
@@ -45,6 +45,8 @@ export function buildDonorApp(options: DonorOptions): Donor {
   const nonces = new NonceCache();
   const { metrics } = options;
   let current: RunningBackup | undefined;
+  /** Taken before the first await of a request, so two requests arriving together cannot both start a backup. */
+  let slotTaken = false;
   let closing = false;
 
   app.get(BACKUP_PATH, async (request, reply) => {
@@ -60,48 +62,23 @@ export function buildDonorApp(options: DonorOptions): Donor {
       request.log.warn({ remote: request.ip, reason: auth.reason }, 'refused a clone request');
       return reply.code(401).header('www-authenticate', AUTH_SCHEME).send({ error: 'unauthorized' });
     }
-    if (closing) {
-      metrics.rejected.inc({ reason: 'shutting_down' });
-      return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ error: 'shutting down' });
+    if (closing || slotTaken) {
+      metrics.rejected.inc({ reason: closing ? 'shutting_down' : 'busy' });
+      const error = closing ? 'shutting down' : 'a backup is already being streamed; one at a time';
+      return reply.code(closing ? 503 : 429).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ error });
     }
-    if (current !== undefined) {
-      metrics.rejected.inc({ reason: 'busy' });
-      return reply
-        .code(429)
-        .header('retry-after', String(RETRY_AFTER_SECONDS))
-        .send({ error: 'a backup is already being streamed; one at a time' });
+    slotTaken = true;
+    try {
+      current = await startStream({ options, reply, recipient: auth.pod, log: request.log });
+    } catch (error) {
+      slotTaken = false;
+      throw error;
     }
-    // An estimate for the recipient's progress bar: binlogs and relay logs are not part of a backup.
-    const estimate = await directorySize(options.dataDir, (name) => name === AGENT_DIR || /^(mysql|relay)-bin\./.test(name));
-    const backup = await startBackup(options);
-    current = backup;
-    const started = Date.now();
-    let bytes = 0;
-    metrics.serving.set(1);
-    request.log.info({ recipient: auth.pod, pid: backup.pid }, 'streaming a backup');
-    backup.stream.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      metrics.servedBytes.inc(chunk.length);
-    });
-    // A recipient that goes away must not leave the tool running.
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) backup.abort(`${auth.pod} disconnected`);
-    });
-    void backup.done.then((outcome) => {
+    void current.done.then(() => {
       current = undefined;
-      metrics.serving.set(0);
-      const result = outcome.ok ? 'ok' : outcome.reason.startsWith('aborted') ? 'aborted' : 'failed';
-      metrics.served.inc({ result });
-      const seconds = (Date.now() - started) / 1000;
-      request.log[outcome.ok ? 'info' : 'warn']({ recipient: auth.pod, bytes, seconds, result, reason: outcome.reason }, 'backup stream ended');
+      slotTaken = false;
     });
-    reply.header('content-type', 'application/octet-stream').header(ESTIMATE_HEADER, String(estimate));
-    reply.trailer(STATUS_TRAILER, async () => {
-      const outcome = await backup.done;
-      // A header value must be printable ASCII on one line.
-      return outcome.ok ? 'ok' : `failed: ${outcome.reason}`.replace(/[^\x20-\x7e]/g, '?');
-    });
-    return reply.send(backup.stream);
+    return reply.send(current.stream);
   });
 
   return {
@@ -113,4 +90,47 @@ export function buildDonorApp(options: DonorOptions): Donor {
       await app.close();
     },
   };
+}
+
+/**
+ * Starts the backup tool for one recipient and wires its stream to the reply:
+ * byte counts and metrics, the end-of-stream trailer, and killing the tool when
+ * the recipient goes away.
+ */
+async function startStream(input: {
+  options: DonorOptions;
+  reply: FastifyReply;
+  recipient: string;
+  log: FastifyBaseLogger;
+}): Promise<RunningBackup> {
+  const { options, reply, recipient, log } = input;
+  const { metrics } = options;
+  // An estimate for the recipient's progress bar: binlogs and relay logs are not part of a backup.
+  const estimate = await directorySize(options.dataDir, (name) => name === AGENT_DIR || /^(mysql|relay)-bin\./.test(name));
+  const backup = await startBackup(options);
+  const started = Date.now();
+  let bytes = 0;
+  metrics.serving.set(1);
+  log.info({ recipient, pid: backup.pid }, 'streaming a backup');
+  backup.stream.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    metrics.servedBytes.inc(chunk.length);
+  });
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) backup.abort(`${recipient} disconnected`);
+  });
+  void backup.done.then((outcome) => {
+    metrics.serving.set(0);
+    const result = outcome.ok ? 'ok' : outcome.reason.startsWith('aborted') ? 'aborted' : 'failed';
+    metrics.served.inc({ result });
+    const seconds = (Date.now() - started) / 1000;
+    log[outcome.ok ? 'info' : 'warn']({ recipient, bytes, seconds, result, reason: outcome.reason }, 'backup stream ended');
+  });
+  reply.header('content-type', 'application/octet-stream').header(ESTIMATE_HEADER, String(estimate));
+  reply.trailer(STATUS_TRAILER, async () => {
+    const outcome = await backup.done;
+    // A header value must be printable ASCII on one line.
+    return outcome.ok ? 'ok' : `failed: ${outcome.reason}`.replace(/[^\x20-\x7e]/g, '?');
+  });
+  return backup;
 }

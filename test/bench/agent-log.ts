@@ -63,15 +63,19 @@ export function initPhases(events: readonly LogEvent[]): InitPhases {
   };
 }
 
-/** The donor's own account of the last backup it streamed (sidecar log line "backup stream ended"). */
+/** The donor's own account of a backup it streamed (sidecar log line "backup stream ended"). */
 export interface DonorReport {
   readonly seconds: number;
   readonly bytes: number;
   readonly result: string;
 }
 
-export function lastDonorReport(events: readonly LogEvent[]): DonorReport | undefined {
-  const event = events.findLast((candidate) => candidate.msg === 'backup stream ended');
-  if (event === undefined) return undefined;
+const STREAM_ENDED = 'backup stream ended';
+
+export function donorReports(events: readonly LogEvent[]): DonorReport[] {
+  return events.filter((event) => event.msg === STREAM_ENDED).map(toDonorReport);
+}
+
+function toDonorReport(event: LogEvent): DonorReport {
   return { seconds: Number(event.fields.seconds), bytes: Number(event.fields.bytes), result: String(event.fields.result) };
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runAgentIn } from '../cluster/agent.js';
 import type { Cluster, Pod } from '../cluster/index.js';
-import { initPhases, lastDonorReport, parseLog } from './agent-log.js';
+import { donorReports, initPhases, parseLog, type DonorReport } from './agent-log.js';
 import { elapsedSince } from './clock.js';
 import type { Method, RunTiming } from './method.js';
 import { PARALLEL } from './tools.js';
@@ -23,6 +24,7 @@ export function agentMethod(cluster: Cluster, donor: Pod, recipient: Pod): Metho
       cluster.removePodData(recipient.n);
     },
     async run(): Promise<RunTiming> {
+      const reportsBefore = (await readDonorReports(sidecarLog)).length;
       const started = process.hrtime.bigint();
       const result = await runAgentIn(cluster, recipient, ['init'], { CLONE_PARALLEL: String(PARALLEL) });
       const seconds = elapsedSince(started);
@@ -34,7 +36,7 @@ export function agentMethod(cluster: Cluster, donor: Pod, recipient: Pod): Metho
         throw new Error(`mysql-sts-agent init in ${recipient.name} ended "${phases.outcome}" instead of cloning: the volume was not empty?`);
       }
       // The donor's side of the same stream: mariadb-backup's run time there, to tell a slow backup from a slow transport.
-      const donor = lastDonorReport(parseLog(await readFile(sidecarLog, 'utf8').catch(() => '')));
+      const donor = await newDonorReport(sidecarLog, reportsBefore);
       return {
         seconds,
         streamSeconds: phases.streamSeconds,
@@ -45,6 +47,20 @@ export function agentMethod(cluster: Cluster, donor: Pod, recipient: Pod): Metho
       };
     },
   };
+}
+
+async function readDonorReports(file: string): Promise<DonorReport[]> {
+  return donorReports(parseLog(await readFile(file, 'utf8').catch(() => '')));
+}
+
+/** The donor logs the end of a stream as its tool exits, which may land just after init has finished reading: wait a moment. */
+async function newDonorReport(file: string, before: number): Promise<DonorReport | undefined> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const reports = await readDonorReports(file);
+    if (reports.length > before) return reports.at(-1);
+    await sleep(100);
+  }
+  return undefined;
 }
 
 function tail(text: string): string {

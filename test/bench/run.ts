@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     const targets = checkTargets(summaries);
     const loadAvgAtEnd = loadAverages();
     say('');
+    say(`medians of ${settings.runs} runs; MiB/s = data dir bytes (${(data.dataDirBytes / MIB).toFixed(0)} MiB) / median`);
     say(renderTable(summaries));
     say('');
     say(renderPhases(summaries));

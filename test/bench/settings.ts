@@ -11,7 +11,7 @@ export interface BenchSettings {
 }
 
 export const DEFAULT_DATA_MB = 512;
-export const DEFAULT_RUNS = 3;
+export const DEFAULT_RUNS = 5;
 
 export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
   return {

@@ -103,6 +103,16 @@ describe('clone donor: authentication, one backup at a time, no orphans', () => 
     expect(after.trailers['x-backup-status']).toBe('ok');
   });
 
+  it('starts exactly one backup when two requests arrive at the same moment', async () => {
+    const responses = await Promise.all([open(socket, sign()), open(socket, sign())]);
+    expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 429]);
+    for (const response of responses) response.destroy();
+    await waitFor(async () => ((await pidsNamed(donor, 'mariadb-backup')).length === 0 ? true : undefined), {
+      what: 'the backup tool to be gone',
+      timeoutMs: 10_000,
+    });
+  });
+
   it('on SIGTERM ends the backup in flight with a failed status, leaves no backup process and exits', async () => {
     const response = await open(socket, sign());
     expect(response.statusCode).toBe(200);
