@@ -26,6 +26,18 @@ async function readAll(response: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The backup tool is gone and the donor has booked the end of the stream (its slot is free again). */
+async function waitUntilIdle(donor: Pod): Promise<void> {
+  await waitFor(
+    async () => {
+      const tools = await pidsNamed(donor, 'mariadb-backup');
+      const metrics = await donor.httpGet(HTTP_PORT, '/metrics');
+      return tools.length === 0 && /^mysql_sts_clone_serving 0$/m.test(metrics.body) ? true : undefined;
+    },
+    { what: `${donor.name}'s donor to be idle`, timeoutMs: 10_000 },
+  );
+}
+
 describe('clone donor: authentication, one backup at a time, no orphans', () => {
   let cluster: Cluster;
   let donor: Pod;
@@ -107,10 +119,7 @@ describe('clone donor: authentication, one backup at a time, no orphans', () => 
     const responses = await Promise.all([open(socket, sign()), open(socket, sign())]);
     expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 429]);
     for (const response of responses) response.destroy();
-    await waitFor(async () => ((await pidsNamed(donor, 'mariadb-backup')).length === 0 ? true : undefined), {
-      what: 'the backup tool to be gone',
-      timeoutMs: 10_000,
-    });
+    await waitUntilIdle(donor);
   });
 
   it('on SIGTERM ends the backup in flight with a failed status, leaves no backup process and exits', async () => {
