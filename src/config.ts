@@ -40,6 +40,8 @@ export interface Config {
   readonly mysqlHost: string;
   readonly ports: { readonly mysql: number; readonly http: number; readonly clone: number };
   readonly httpHost: string;
+  readonly replicationUser: string;
+  readonly readiness: { readonly maxLagSeconds: number; readonly checks: number };
   readonly dns: DnsConfig;
   /** Mutual TLS on the clone port, when all three files are configured. */
   readonly cloneTls: CloneTlsFiles | undefined;
@@ -93,6 +95,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
     mysqlHost: r.string('MYSQL_HOST', { test: (v) => v.length > 0, expected: 'expected a host name or address' }),
     ports: { mysql: r.port('MYSQL_PORT'), http: r.port('HTTP_PORT'), clone: r.port('CLONE_PORT') },
     httpHost: r.string('HTTP_HOST'),
+    replicationUser: r.string('REPLICATION_USER', {
+      test: (v) => /^[A-Za-z0-9_.-]{1,32}$/.test(v),
+      expected: 'expected a user name (letters, digits, _ . -, at most 32)',
+    }),
+    readiness: { maxLagSeconds: r.int('READY_MAX_LAG_SECONDS', 1, 86_400), checks: r.int('READY_CHECKS', 1, 60) },
     searchPath: env.PATH,
     dns: {
       servers: readNameServers(r) ?? resolv.nameservers,

@@ -14,6 +14,8 @@ export interface HttpAppOptions {
   readonly registry: Registry;
   /** Liveness, read from state the agent keeps: a probe never runs SQL. */
   readonly health: () => ProbeResult;
+  /** Readiness, from the same state. */
+  readonly readiness: () => ProbeResult;
   /** The pod's state for humans and scripts (`mysql-sts-agent status`). */
   readonly status: () => unknown;
 }
@@ -27,6 +29,11 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
 
   app.get('/healthz', async (_request, reply) => {
     const result = options.health();
+    return reply.code(result.ok ? 200 : 503).send(result);
+  });
+
+  app.get('/readyz', async (_request, reply) => {
+    const result = options.readiness();
     return reply.code(result.ok ? 200 : 503).send(result);
   });
 

@@ -1,5 +1,6 @@
 import type { DataDirState } from '../clone/decide.js';
 import type { CloneInfo } from '../clone/data-dir.js';
+import type { ReplicaStatus } from '../mysql/replica-status.js';
 
 /**
  * The JSON a sidecar serves on /status: for humans (`mysql-sts-agent status`)
@@ -26,5 +27,17 @@ export interface StatusDocument {
     readonly error: string | null;
     readonly checkedAt: string | null;
   };
+  /** Replicas only: the normalised replication status, null before it is configured. */
+  readonly replication: ReplicaStatus | null;
+  readonly lag: {
+    readonly known: boolean;
+    readonly seconds: number | null;
+    readonly reason: string | null;
+    /** How it was measured: this replica's clock minus the last applied heartbeat of the primary. */
+    readonly method: 'heartbeat';
+  } | null;
+  readonly errant: string | null;
+  readonly heartbeat: { readonly writes: number; readonly failures: number } | null;
+  readonly lastError: string | null;
   readonly clone: CloneInfo | null;
 }

@@ -52,6 +52,8 @@ function roleOptions(identity: PodIdentity, version: ServerVersion): Option[] {
   const readOnly: Option[] = [
     ['read_only', 'ON'],
     [replicaName(version, 'skip_slave_start', 'skip_replica_start'), 'ON'],
+    // With the 1 s replication heartbeat, a silent primary is noticed within 5 s, not the default 60.
+    [replicaName(version, 'slave_net_timeout', 'replica_net_timeout'), 5],
   ];
   // MariaDB has no super_read_only: its read_only already binds everyone without READ_ONLY ADMIN.
   return version.flavor === 'mysql' ? [...readOnly, ['super_read_only', 'ON']] : readOnly;

@@ -7,10 +7,12 @@ import { requireSecret, type Config } from '../config.js';
 import { AgentError } from '../errors.js';
 import { buildHttpApp } from '../http/app.js';
 import { createMetricsRegistry } from '../http/metrics.js';
-import type { StatusDocument } from '../http/status-document.js';
 import type { Logger } from '../log.js';
 import { resolveServerVersionOrFail } from '../mysql/resolve-version.js';
-import { ServerWatch } from './server-watch.js';
+import { ControlLoop } from '../replication/control-loop.js';
+import { registerLoopMetrics } from '../http/loop-metrics.js';
+import { podFqdn } from '../identity/identity.js';
+import { buildStatus } from './status.js';
 import { waitForShutdownSignal } from './shutdown.js';
 
 const CHECK_INTERVAL_MS = 1_000;
@@ -25,6 +27,7 @@ const STALE_AFTER_MS = 10_000;
 export async function runServe(config: Config, logger: Logger, version: string): Promise<void> {
   const { identity } = config;
   const rootPassword = requireSecret(config.secrets.rootPassword, 'MYSQL_ROOT_PASSWORD', 'the sidecar connects to its server with it');
+  const replicationPassword = requireSecret(config.secrets.replicationPassword, 'REPLICATION_PASSWORD', 'replicas connect to the primary with it');
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'the sidecar authenticates clone requests with it');
   const serverVersion = await resolveServerVersionOrFail(config);
   const startedAt = new Date();
@@ -33,43 +36,35 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const cloneInfo = await readCloneInfo(layout);
   registerCloneMetrics(registry, cloneInfo);
   const mysql = { host: config.mysqlHost, port: config.ports.mysql, user: 'root', password: rootPassword };
-  const watch = new ServerWatch({ address: mysql, logger, intervalMs: CHECK_INTERVAL_MS });
-  watch.start();
-
-  const status = async (): Promise<StatusDocument> => {
-    const { up, state, error, checkedAt } = watch.snapshot;
-    return {
-      pod: identity.podName,
+  const loop = new ControlLoop(
+    {
       role: identity.role,
-      serverId: identity.serverId,
-      reportHost: identity.fqdn,
-      podIp: config.podIp ?? null,
-      agentVersion: version,
-      startedAt: startedAt.toISOString(),
-      ready: up,
-      reasons: up ? [] : [`the server does not answer: ${error ?? 'not checked yet'}`],
-      dataDir: await inspectDataDir(layout),
-      server: {
-        up,
-        version: state?.versionText ?? null,
-        flavor: state?.version.flavor ?? null,
-        readOnly: state?.readOnly ?? null,
-        gtidPosition: state?.gtidPosition ?? null,
-        error: error ?? null,
-        checkedAt: checkedAt?.toISOString() ?? null,
+      local: mysql,
+      source: {
+        host: podFqdn(identity, `${identity.setName}-0`),
+        port: config.ports.mysql,
+        user: config.replicationUser,
+        password: replicationPassword,
+        connectRetrySeconds: 1,
       },
-      clone: cloneInfo ?? null,
-    };
-  };
+      primaryServerId: identity.serverId - identity.ordinal,
+      cloneInfo,
+      intervalMs: CHECK_INTERVAL_MS,
+      maxLagSeconds: config.readiness.maxLagSeconds,
+      readyChecks: config.readiness.checks,
+    },
+    logger,
+  );
+  registerLoopMetrics(registry, () => loop.state, identity.role);
+  loop.start();
+
   const app = buildHttpApp({
     logger,
     registry,
-    health: () => {
-      const checkedAt = watch.snapshot.checkedAt?.getTime() ?? startedAt.getTime();
-      const alive = Date.now() - checkedAt < STALE_AFTER_MS;
-      return { ok: alive, reasons: alive ? [] : [`the agent's loop has not run for ${STALE_AFTER_MS / 1000} s`] };
-    },
-    status,
+    health: () => liveness(loop, startedAt),
+    readiness: () => ({ ok: loop.state.verdict.ready, reasons: loop.state.verdict.reasons }),
+    status: async () =>
+      buildStatus({ config, version, startedAt, state: loop.state, dataDir: await inspectDataDir(layout), cloneInfo }),
   });
   const donor = buildDonorApp({
     logger,
@@ -88,7 +83,17 @@ export async function runServe(config: Config, logger: Logger, version: string):
   logger.info({ signal }, 'shutting down');
   await donor.shutdown();
   await app.close();
-  await watch.stop();
+  await loop.stop();
+}
+
+/** Alive: the loop has completed a check recently and mysqld answered it. */
+function liveness(loop: ControlLoop, startedAt: Date): { ok: boolean; reasons: string[] } {
+  const { checkedAt, observation } = loop.state;
+  const sinceMs = Date.now() - (checkedAt ?? startedAt).getTime();
+  const reasons: string[] = [];
+  if (sinceMs > STALE_AFTER_MS) reasons.push(`the agent's loop has not completed a check for ${Math.round(sinceMs / 1000)} s`);
+  if (checkedAt !== undefined && !observation.serverUp) reasons.push(`the server does not answer: ${observation.serverError ?? 'unknown'}`);
+  return { ok: reasons.length === 0, reasons };
 }
 
 async function listen(app: { listen: (options: { host: string; port: number }) => Promise<string> }, host: string, port: number, setting: string): Promise<void> {

@@ -1,9 +1,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from '../cluster/index.js';
+import { elapsedSince } from './clock.js';
 import type { Method, RunTiming } from './method.js';
 import { runInPod } from './shell.js';
-import { elapsedSince } from './clock.js';
 import type { Tools } from './tools.js';
 
 /**

@@ -17,6 +17,8 @@ export interface BenchResults {
   readonly machine: MachineInfo & {
     readonly loadAvgAtStart: readonly number[];
     readonly loadAvgAtEnd: readonly number[];
+    /** Share of all CPUs busy (0..1) over one second before the cluster came up: other work on the machine. */
+    readonly busyBeforeStart: number;
   };
   readonly data: LoadedData;
   readonly methods: readonly (MethodSummary & { readonly runs: MethodResult['runs'] })[];

@@ -6,13 +6,13 @@
  *   relay  the Kubernetes tutorial's plain TCP relay between the pods.
  * Prints the table and the target ratios, writes bench-results/clone.json.
  * Times are printed, never asserted: they depend on the machine.
- * BENCH_DATA_MB (default 512) and BENCH_RUNS (default 3) size it.
+ * BENCH_DATA_MB (default 512) and BENCH_RUNS (default 5) size it: a quick
+ * look while developing is `BENCH_DATA_MB=64 BENCH_RUNS=2 npm run bench`.
  */
 import { startAgentPod } from '../cluster/agent.js';
 import { Cluster } from '../cluster/index.js';
-import { round } from './stats.js';
 import { loadData } from './load.js';
-import { loadAverages, machineInfo } from './machine.js';
+import { cpuBusyShare, loadAverages, machineInfo } from './machine.js';
 import { agentMethod } from './method-agent.js';
 import { rawLocalMethod } from './method-raw.js';
 import { relayMethod } from './method-relay.js';
@@ -20,6 +20,7 @@ import { checkTargets, renderPhases, renderTable, renderTargets, roundRun, round
 import { writeResults } from './results.js';
 import { runRounds } from './schedule.js';
 import { readSettings } from './settings.js';
+import { round } from './stats.js';
 import { createTools, PARALLEL } from './tools.js';
 import { checkPrepared } from './verify.js';
 
@@ -33,7 +34,11 @@ async function main(): Promise<void> {
   const settings = readSettings(process.env);
   const startedAt = new Date();
   const loadAvgAtStart = loadAverages();
-  say(`clone benchmark: ${settings.dataMb} MiB of random rows, ${settings.runs} runs per method; load average ${loadAvgAtStart.join(' ')}`);
+  const busyBeforeStart = await cpuBusyShare();
+  say(
+    `clone benchmark: ${settings.dataMb} MiB of random rows, ${settings.runs} runs per method; ` +
+      `before start: load average ${loadAvgAtStart.join(' ')}, CPUs ${Math.round(busyBeforeStart * 100)}% busy with other work`,
+  );
   const cluster = await Cluster.create();
   // Ctrl-C must not leave namespaces and servers behind: tear down, then exit.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -71,14 +76,17 @@ async function main(): Promise<void> {
     say(renderPhases(summaries));
     say('');
     say(renderTargets(targets));
-    say(`load average: ${loadAvgAtStart.join(' ')} at start, ${loadAvgAtEnd.join(' ')} at the end (${machine.cpus} CPUs)`);
+    say(
+      `load average: ${loadAvgAtStart.join(' ')} at start, ${loadAvgAtEnd.join(' ')} at the end (${machine.cpus} CPUs; ` +
+        `the per-run values include the benchmark's own processes); CPUs ${Math.round(busyBeforeStart * 100)}% busy with other work before start`,
+    );
 
     const file = await writeResults({
       benchmark: 'clone',
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       settings: { ...settings, parallel: PARALLEL, sharedFlags: tools.sharedFlags },
-      machine: { ...machine, loadAvgAtStart, loadAvgAtEnd },
+      machine: { ...machine, loadAvgAtStart, loadAvgAtEnd, busyBeforeStart },
       data: { ...data, loadSeconds: round(data.loadSeconds, 1) },
       methods: summaries.map((summary) => ({ ...roundSummary(summary), runs: (results.find((r) => r.key === summary.key)?.runs ?? []).map(roundRun) })),
       targets: targets.map((t) => ({ ...t, ratio: round(t.ratio) })),

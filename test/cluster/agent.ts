@@ -15,11 +15,15 @@ import { waitFor } from './wait.js';
 export const HTTP_PORT = 8080;
 export const CLONE_PORT = 3307;
 
-/** The shared clone secret of the set, as a mounted Secret file (0600), made once per cluster. */
-export function cloneSecretFile(cluster: Cluster): string {
-  const file = join(cluster.secrets.dir, 'clone-secret');
+/** A secret of the set as a mounted Secret file (0600), made once per cluster. */
+function secretFile(cluster: Cluster, name: string): string {
+  const file = join(cluster.secrets.dir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600, flag: 'wx' });
   return file;
+}
+
+export function cloneSecretFile(cluster: Cluster): string {
+  return secretFile(cluster, 'clone-secret');
 }
 
 /** The containers' environment: the downward API values, the Secret files, and what the harness must redirect. */
@@ -28,6 +32,7 @@ export function agentEnvironment(cluster: Cluster, pod: Pod, extra: Record<strin
     ...pod.agentEnv(),
     MYSQL_ROOT_PASSWORD_FILE: cluster.secrets.rootPasswordFile,
     CLONE_SECRET_FILE: cloneSecretFile(cluster),
+    REPLICATION_PASSWORD_FILE: secretFile(cluster, 'replication-password'),
     // The kubelet's /dev/termination-log does not exist here; keep the reason with the pod's logs.
     TERMINATION_LOG: join(pod.paths.logs, 'termination-log'),
     ...extra,
@@ -51,7 +56,15 @@ export async function waitForSidecar(pod: Pod): Promise<void> {
   });
 }
 
-/** Creates (if needed) and starts pod n: init must succeed, then mysqld and the sidecar start. */
+/** Waits until the pod's sidecar says Ready (/readyz 200), as the StatefulSet's OrderedReady policy does before the next pod. */
+export async function waitForReady(pod: Pod, timeoutMs = 60_000): Promise<void> {
+  await waitFor(async () => ((await pod.httpGet(HTTP_PORT, '/readyz')).status === 200 ? true : undefined), {
+    what: `${pod.name} to be Ready`,
+    timeoutMs,
+  });
+}
+
+/** Creates (if needed) and starts pod n: init must succeed, then mysqld and the sidecar start; returns once it is Ready. */
 export async function startAgentPod(cluster: Cluster, n: number, extraEnv: Record<string, string> = {}): Promise<Pod> {
   const pod = cluster.listPods().find((candidate) => candidate.n === n) ?? (await cluster.addPod(n));
   const init = await runAgentIn(cluster, pod, ['init'], extraEnv);
@@ -61,5 +74,6 @@ export async function startAgentPod(cluster: Cluster, n: number, extraEnv: Recor
   await pod.startServer();
   startSidecar(cluster, pod, extraEnv);
   await waitForSidecar(pod);
+  await waitForReady(pod);
   return pod;
 }

@@ -31,19 +31,3 @@ export function cloneInfoOf(pod: Pod): CloneInfo | undefined {
     return undefined;
   }
 }
-
-/**
- * Points a cloned replica at mysql-0 by hand, from the GTID position its clone
- * recorded (the sidecar's control loop will do this itself).
- */
-export async function replicateByHand(pod: Pod, input: { primaryFqdn: string; password: string }): Promise<void> {
-  const info = cloneInfoOf(pod);
-  if (info === undefined) throw new Error(`${pod.name} was not cloned: no clone.json`);
-  await pod.query('STOP SLAVE');
-  await pod.query('SET GLOBAL gtid_slave_pos = ?', [info.coordinates.gtid ?? '']);
-  await pod.query(
-    "CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = 3306, MASTER_USER = 'root', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1",
-    [input.primaryFqdn, input.password],
-  );
-  await pod.query('START SLAVE');
-}

@@ -121,10 +121,10 @@ describe('mysql-sts-agent CLI', () => {
 describe('mysql-sts-agent serve and status', () => {
   let serve: ReturnType<typeof startAgent> | undefined;
   afterEach(() => {
-    if (serve?.pid !== undefined && serve.exitCode === null) process.kill(serve.pid, 'SIGKILL');
+    if (serve?.pid !== undefined && serve.exitCode === undefined) serve.kill('SIGKILL');
   });
 
-  it('serves /healthz, /status and /metrics, is read by `status`, and exits 0 on SIGTERM', async () => {
+  it('serves /healthz, /readyz, /status and /metrics honestly with its server down, is read by `status`, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const clonePort = await freePort();
     serve = startAgent(
@@ -137,17 +137,23 @@ describe('mysql-sts-agent serve and status', () => {
         // Nothing listens there: the sidecar must still serve, and say the server is down.
         MYSQL_PORT: String(await freePort()),
         MYSQL_ROOT_PASSWORD: 'root-pw-never-shown',
+        REPLICATION_PASSWORD: 'repl-pw-never-shown',
         CLONE_SECRET: 'clone-secret-never-shown',
         DATA_DIR: mkdtempSync(join(dir, 'data-')),
       }),
     );
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => ((await fetch(`${base}/healthz`)).status === 200 ? true : undefined), {
-      what: 'serve to answer /healthz',
-      timeoutMs: 10_000,
-    });
+    const health = await waitFor(async () => fetch(`${base}/healthz`), { what: 'serve to answer /healthz', timeoutMs: 10_000 });
+    // Nothing listens on MYSQL_PORT: alive means "the loop runs and mysqld answers", so not alive, and not ready.
+    expect(health.status).toBe(503);
+    expect(JSON.stringify(await health.json())).toMatch(/the server does not answer: .*ECONNREFUSED/);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('mysql_sts_agent_info{pod="mysql-1",role="replica"');
+    expect(metrics).toMatch(/^mysql_sts_server_up 0$/m);
+    expect(metrics).toMatch(/^mysql_sts_replication_lag_known 0$/m);
+    expect(metrics).toMatch(/^mysql_sts_replication_lag_seconds nan$/im);
 
     const status = await runAgent(['status', '--json'], { HTTP_PORT: String(port) });
     expect(status.exitCode).toBe(0);

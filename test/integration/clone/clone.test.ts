@@ -6,10 +6,8 @@ import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
 import { ArgvWatch } from '../../support/argv-watch.js';
-import { cloneInfoOf, pidsNamed, replicateByHand, tableDigest } from '../../support/pod-inspect.js';
+import { cloneInfoOf, pidsNamed, tableDigest } from '../../support/pod-inspect.js';
 import { RowWriter } from '../../support/row-writer.js';
-
-const PRIMARY = 'mysql-0.mysql.default.svc.cluster.local';
 
 /** Kills the donor's sidecar once the stream is flowing: files have landed in the recipient's staging dir. */
 async function killDonorMidStream(donor: Pod, recipient: Pod): Promise<void> {
@@ -63,10 +61,9 @@ describe('clone: a live set grows from empty volumes', () => {
     writer.start();
     argv.start();
     try {
+      // Each replica's sidecar points it at mysql-0 from its clone's GTID position.
       pods.push(await startAgentPod(cluster, 1));
-      await replicateByHand(pods[1] as Pod, { primaryFqdn: PRIMARY, password });
       pods.push(await startAgentPod(cluster, 2));
-      await replicateByHand(pods[2] as Pod, { primaryFqdn: PRIMARY, password });
     } finally {
       argv.stop();
     }

@@ -15,6 +15,7 @@ function app(health = { ok: true, reasons: [] as string[] }) {
     logger: createLogger({ level: 'silent', pod: identity.podName, phase: 'serve' }),
     registry: createMetricsRegistry({ identity, version: '9.9.9' }),
     health: () => health,
+    readiness: () => ({ ok: false, reasons: ['lag unknown: no heartbeat received yet'] }),
     status: () => ({ pod: identity.podName }),
   });
 }
@@ -45,6 +46,12 @@ describe('HTTP app', () => {
     const second = await app().inject('/metrics');
     expect(first.statusCode).toBe(200);
     expect(second.body.match(/^mysql_sts_agent_info/gm)).toHaveLength(1);
+  });
+
+  it('answers /readyz with 503 and the reasons when not ready', async () => {
+    const response = await app().inject('/readyz');
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({ ok: false, reasons: ['lag unknown: no heartbeat received yet'] });
   });
 
   it('answers unknown paths with 404', async () => {

@@ -26,6 +26,7 @@ describe('renderServerConfig', () => {
       gtid_strict_mode: 'ON',
       read_only: 'ON',
       skip_slave_start: 'ON',
+      slave_net_timeout: '5',
     });
   });
 
@@ -46,6 +47,7 @@ describe('renderServerConfig', () => {
     const opts = options(renderServerConfig(identity(1), parseServerVersion(version, 'mysql')));
     expect(opts.get(logUpdates)).toBe('ON');
     expect(opts.get(skipStart)).toBe('ON');
+    expect(opts.get(skipStart.replace('skip_', '').replace('_start', '_net_timeout'))).toBe('5');
     expect(opts.get('gtid_mode')).toBe('ON');
     expect(opts.get('enforce_gtid_consistency')).toBe('ON');
     expect(opts.get('super_read_only')).toBe('ON');

@@ -1,0 +1,79 @@
+import type { ReplicaStatus } from '../mysql/replica-status.js';
+import type { Lag } from './lag.js';
+
+/** What the control loop saw in one check; readiness is a pure function of it. */
+export interface Observation {
+  readonly role: 'primary' | 'replica';
+  readonly serverUp: boolean;
+  readonly serverError: string | undefined;
+  readonly writable: boolean | undefined;
+  readonly replication: ReplicaStatus | undefined;
+  readonly lag: Lag | undefined;
+  /** GTIDs this replica has that the primary lacks. */
+  readonly errant: string | undefined;
+}
+
+export interface Verdict {
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+}
+
+const PURGED_ERRNO = 1236;
+
+/** Readiness at one instant (DESIGN section 5); hysteresis is applied on top. */
+export function assessReadiness(observation: Observation, maxLagSeconds: number): Verdict {
+  if (!observation.serverUp) return notReady(`the server does not answer: ${observation.serverError ?? 'unknown error'}`);
+  if (observation.role === 'primary') {
+    return observation.writable === false ? notReady('the primary is read-only') : { ready: true, reasons: [] };
+  }
+  const reasons: string[] = [];
+  const status = observation.replication;
+  if (observation.errant) reasons.push(`errant transactions: the replica has ${observation.errant} that the primary lacks`);
+  if (status === undefined) {
+    reasons.push('replication is not configured');
+  } else {
+    if (status.lastIoErrno === PURGED_ERRNO) {
+      reasons.push(`purged: the primary no longer has binlogs this replica needs (error 1236: ${status.lastIoError})`);
+    } else if (status.lastIoErrno !== 0) {
+      reasons.push(`replication IO error ${status.lastIoErrno}: ${status.lastIoError}`);
+    }
+    if (status.lastSqlErrno !== 0) reasons.push(`replication SQL error ${status.lastSqlErrno}: ${status.lastSqlError}`);
+    if (!status.ioRunning) reasons.push(`the IO thread is not running (${status.ioState || 'No'})`);
+    if (!status.sqlRunning) reasons.push('the SQL thread is not running');
+  }
+  const lag = observation.lag;
+  if (lag === undefined || !lag.known) reasons.push(`lag unknown: ${lag?.known === false ? lag.reason : 'not measured'}`);
+  else if (lag.seconds > maxLagSeconds) reasons.push(`lag ${lag.seconds.toFixed(1)} s is above the ${maxLagSeconds} s threshold`);
+  return { ready: reasons.length === 0, reasons };
+}
+
+function notReady(reason: string): Verdict {
+  return { ready: false, reasons: [reason] };
+}
+
+/**
+ * Flips only after `checks` consecutive verdicts agree, so one slow check does
+ * not take a replica out of the read Service and one lucky check does not put
+ * a broken one back.
+ */
+export class Hysteresis {
+  #ready = false;
+  #streak = 0;
+  #reasons: readonly string[] = ['not checked yet'];
+
+  constructor(private readonly checks: number) {}
+
+  update(verdict: Verdict): Verdict {
+    if (verdict.ready === this.#ready) {
+      this.#streak = 0;
+      this.#reasons = verdict.reasons;
+    } else if (++this.#streak >= this.checks) {
+      this.#ready = verdict.ready;
+      this.#streak = 0;
+      this.#reasons = verdict.reasons;
+    } else if (!verdict.ready) {
+      this.#reasons = verdict.reasons;
+    }
+    return { ready: this.#ready, reasons: this.#ready ? [] : this.#reasons };
+  }
+}

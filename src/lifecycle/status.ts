@@ -1,0 +1,50 @@
+import type { CloneInfo } from '../clone/data-dir.js';
+import type { DataDirState } from '../clone/decide.js';
+import type { Config } from '../config.js';
+import type { StatusDocument } from '../http/status-document.js';
+import type { LoopState } from '../replication/control-loop.js';
+
+/** The /status document from the loop's state: no SQL, only memory (and the data dir's marker). */
+export function buildStatus(input: {
+  config: Config;
+  version: string;
+  startedAt: Date;
+  state: LoopState;
+  dataDir: DataDirState;
+  cloneInfo: CloneInfo | undefined;
+}): StatusDocument {
+  const { config, state } = input;
+  const { identity } = config;
+  const { observation, server } = state;
+  const lag = observation.lag;
+  return {
+    pod: identity.podName,
+    role: identity.role,
+    serverId: identity.serverId,
+    reportHost: identity.fqdn,
+    podIp: config.podIp ?? null,
+    agentVersion: input.version,
+    startedAt: input.startedAt.toISOString(),
+    ready: state.verdict.ready,
+    reasons: state.verdict.reasons,
+    dataDir: input.dataDir,
+    server: {
+      up: observation.serverUp,
+      version: server?.versionText ?? null,
+      flavor: server?.version.flavor ?? null,
+      readOnly: server?.readOnly ?? null,
+      gtidPosition: server?.gtidPosition ?? null,
+      error: observation.serverUp ? null : (observation.serverError ?? null),
+      checkedAt: state.checkedAt?.toISOString() ?? null,
+    },
+    replication: observation.replication ?? null,
+    lag:
+      identity.role === 'primary' || lag === undefined
+        ? null
+        : { known: lag.known, seconds: lag.known ? lag.seconds : null, reason: lag.known ? null : lag.reason, method: 'heartbeat' },
+    errant: observation.errant ?? null,
+    heartbeat: identity.role === 'primary' ? { writes: state.heartbeatWrites, failures: state.heartbeatFailures } : null,
+    lastError: state.lastError ?? null,
+    clone: input.cloneInfo ?? null,
+  };
+}

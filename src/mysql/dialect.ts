@@ -1,0 +1,95 @@
+import type { Secret } from '../secret.js';
+import { versionAtLeast, type ServerVersion } from './server-version.js';
+
+/**
+ * Every replication statement goes through here, in the words each server
+ * version understands (DESIGN section 5). MySQL 8.0.22/8.0.23 added the
+ * REPLICA/SOURCE forms and 8.4 removed the MASTER/SLAVE ones; MariaDB keeps
+ * MASTER in CHANGE MASTER and has REPLICA synonyms since 10.5.1.
+ * A 1 s replication heartbeat with a short net timeout (identity config) lets
+ * the IO thread notice a hung primary in seconds instead of a minute.
+ */
+
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly (string | number)[];
+}
+
+export interface SourceSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: Secret;
+  readonly connectRetrySeconds: number;
+}
+
+export interface Dialect {
+  readonly version: ServerVersion;
+  changeSource(source: SourceSettings): Statement;
+  readonly startReplica: string;
+  readonly stopReplica: string;
+  readonly replicaStatus: string;
+  readonly binlogStatus: string;
+  /** Where replication starts after a clone: the GTID position the backup recorded. */
+  setGtidStart(gtid: string): Statement;
+  /** The variable holding everything this server has applied or written. */
+  readonly gtidExecutedVariable: string;
+}
+
+export function dialectFor(version: ServerVersion): Dialect {
+  return version.flavor === 'mariadb' ? mariaDb(version) : mySql(version);
+}
+
+function mariaDb(version: ServerVersion): Dialect {
+  const replicaWord = versionAtLeast(version, 10, 5, 1) ? 'REPLICA' : 'SLAVE';
+  return {
+    version,
+    changeSource: (source) => ({
+      sql:
+        'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
+        'MASTER_CONNECT_RETRY = ?, MASTER_HEARTBEAT_PERIOD = 1, MASTER_USE_GTID = slave_pos',
+      params: [source.host, source.port, source.user, source.password.reveal(), source.connectRetrySeconds],
+    }),
+    startReplica: `START ${replicaWord}`,
+    stopReplica: `STOP ${replicaWord}`,
+    replicaStatus: `SHOW ${replicaWord} STATUS`,
+    binlogStatus: 'SHOW MASTER STATUS',
+    setGtidStart: (gtid) => ({ sql: 'SET GLOBAL gtid_slave_pos = ?', params: [gtid] }),
+    gtidExecutedVariable: '@@gtid_current_pos',
+  };
+}
+
+function mySql(version: ServerVersion): Dialect {
+  const sourceForm = versionAtLeast(version, 8, 0, 23);
+  const replicaForm = versionAtLeast(version, 8, 0, 22);
+  const changeSource = (source: SourceSettings): Statement => {
+    const params = [source.host, source.port, source.user, source.password.reveal(), source.connectRetrySeconds];
+    if (sourceForm) {
+      // caching_sha2_password over a plain connection needs the source's public key.
+      return {
+        sql:
+          'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, ' +
+          'SOURCE_CONNECT_RETRY = ?, SOURCE_HEARTBEAT_PERIOD = 1, SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1',
+        params,
+      };
+    }
+    const publicKey = versionAtLeast(version, 8, 0, 0) ? ', GET_MASTER_PUBLIC_KEY = 1' : '';
+    return {
+      sql:
+        'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
+        `MASTER_CONNECT_RETRY = ?, MASTER_HEARTBEAT_PERIOD = 1, MASTER_AUTO_POSITION = 1${publicKey}`,
+      params,
+    };
+  };
+  return {
+    version,
+    changeSource,
+    startReplica: replicaForm ? 'START REPLICA' : 'START SLAVE',
+    stopReplica: replicaForm ? 'STOP REPLICA' : 'STOP SLAVE',
+    replicaStatus: replicaForm ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+    binlogStatus: versionAtLeast(version, 8, 2, 0) ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+    // gtid_purged can only be set on a server whose gtid_executed is empty, as a fresh clone's is after RESET.
+    setGtidStart: (gtid) => ({ sql: 'SET GLOBAL gtid_purged = ?', params: [gtid] }),
+    gtidExecutedVariable: '@@gtid_executed',
+  };
+}
