@@ -1,12 +1,8 @@
 #!/usr/bin/env node
 import { truncateSync, writeFileSync } from 'node:fs';
 import { parseCommandLine, USAGE, type CommandName } from './cli/args.js';
-import { runPeers } from './cli/peers.js';
-import { runStatus } from './cli/status.js';
 import { loadClientConfig, loadConfig, terminationLogPath } from './config.js';
 import { ExitCode, UsageError, exitCodeOf, oneLine } from './errors.js';
-import { runInit } from './lifecycle/init.js';
-import { runServe } from './lifecycle/serve.js';
 import { createLogger } from './log.js';
 import { agentVersion } from './version.js';
 
@@ -39,8 +35,10 @@ async function runCommand(
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const write = (text: string) => void process.stdout.write(text);
+  // Each command loads only its own code: init must not pay for fastify, prom-client and mysql2.
   if (command === 'status') {
     const client = loadClientConfig(env);
+    const { runStatus } = await import('./cli/status.js');
     await runStatus({ url: flags.url ?? `http://127.0.0.1:${client.httpPort}`, json: flags.json, write });
     return;
   }
@@ -51,9 +49,9 @@ async function runCommand(
     phase: command,
     fd: command === 'peers' ? 2 : 1,
   });
-  if (command === 'init') await runInit(config, logger);
-  else if (command === 'serve') await runServe(config, logger, agentVersion());
-  else await runPeers({ config, logger, json: flags.json, write });
+  if (command === 'init') await (await import('./lifecycle/init.js')).runInit(config, logger);
+  else if (command === 'serve') await (await import('./lifecycle/serve.js')).runServe(config, logger, agentVersion());
+  else await (await import('./cli/peers.js')).runPeers({ config, logger, json: flags.json, write });
 }
 
 function print(text: string): number {

@@ -1,19 +1,23 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
-import { createFastify, type MutualTls } from '../http/fastify.js';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { directorySize } from '../fs/directory-size.js';
+import { createFastify, type MutualTls } from '../http/fastify.js';
 import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
 import type { Secret } from '../secret.js';
 import { AUTH_SCHEME, NonceCache, verifyRequest } from './auth.js';
-import { startBackup, type RunningBackup } from './backup-process.js';
+import { startBackup, type BackupOutcome, type RunningBackup } from './backup-process.js';
 import { AGENT_DIR } from './data-dir.js';
 import type { DonorMetrics } from './donor-metrics.js';
+import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from './protocol.js';
 
-export const BACKUP_PATH = '/v1/backup';
-/** The trailer that says whether the stream is a complete backup. */
-export const STATUS_TRAILER = 'x-backup-status';
-export const ESTIMATE_HEADER = 'x-backup-estimated-bytes';
 const RETRY_AFTER_SECONDS = 30;
+const GO_TIMEOUT_MS = 10_000;
+/** How long the outcome of a finished backup can be asked for. */
+const OUTCOME_KEPT_MS = 15 * 60_000;
 
 export interface DonorOptions {
   readonly logger: Logger;
@@ -29,56 +33,83 @@ export interface DonorOptions {
 
 export interface Donor {
   readonly app: FastifyInstance;
-  /** Refuses new backups and ends the one in flight (its stream then ends with a failed status). */
+  /** Refuses new backups and ends the one in flight (its status then says failed). */
   shutdown(): Promise<void>;
 }
 
 /**
- * The clone donor on its own port: `GET /v1/backup` streams the backup tool's
- * xbstream to an authenticated peer, one at a time. The stream is chunked and
- * its trailer says `ok` only when the tool exited 0, so a tool that fails half
- * way can never look like a complete backup; a connection that drops has no
- * trailer at all.
+ * The clone donor on its own port (protocol in protocol.ts): authenticated
+ * peers get the backup tool's xbstream, one at a time, over an upgraded
+ * connection; the status request says whether it was complete.
  */
 export function buildDonorApp(options: DonorOptions): Donor {
   const app = createFastify(options.logger, options.tls);
   const nonces = new NonceCache();
+  const outcomes = new Map<string, { done: Promise<BackupOutcome>; at: number }>();
   const { metrics } = options;
   let current: RunningBackup | undefined;
   /** Taken before the first await of a request, so two requests arriving together cannot both start a backup. */
   let slotTaken = false;
   let closing = false;
+  const authorize = (header: string | undefined, path: string) =>
+    verifyRequest({ header, method: 'GET', path, secret: options.cloneSecret.reveal(), nonces });
 
   app.get(BACKUP_PATH, async (request, reply) => {
-    const auth = verifyRequest({
-      header: request.headers.authorization,
-      method: 'GET',
-      path: BACKUP_PATH,
-      secret: options.cloneSecret.reveal(),
-      nonces,
-    });
+    const auth = authorize(request.headers.authorization, BACKUP_PATH);
     if (!auth.ok) {
       metrics.rejected.inc({ reason: 'unauthorized' });
       request.log.warn({ remote: request.ip, reason: auth.reason }, 'refused a clone request');
       return reply.code(401).header('www-authenticate', AUTH_SCHEME).send({ error: 'unauthorized' });
     }
+    return reply.code(426).header('upgrade', UPGRADE_PROTOCOL).send({ error: `send Upgrade: ${UPGRADE_PROTOCOL}` });
+  });
+
+  app.get<{ Params: { id: string } }>(`${BACKUP_PATH}/:id/status`, async (request, reply) => {
+    const auth = authorize(request.headers.authorization, statusPath(request.params.id));
+    if (!auth.ok) return reply.code(401).header('www-authenticate', AUTH_SCHEME).send({ error: 'unauthorized' });
+    const entry = outcomes.get(request.params.id);
+    if (entry === undefined) return reply.code(404).send({ status: 'unknown', reason: 'no such backup', bytes: 0 } satisfies BackupStatus);
+    const outcome = await entry.done;
+    return { status: outcome.ok ? 'ok' : 'failed', reason: outcome.reason, bytes: outcome.bytes } satisfies BackupStatus;
+  });
+
+  app.server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string, body: object, headers: Record<string, string> = {}) => {
+      const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      const text = JSON.stringify(body);
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n${lines}\r\n${text}`);
+    };
+    const auth = authorize(request.headers.authorization, request.url ?? '');
+    if (request.url !== BACKUP_PATH || request.headers.upgrade !== UPGRADE_PROTOCOL || head.length > 0) {
+      return refuse('400 Bad Request', { error: `expected GET ${BACKUP_PATH} with Upgrade: ${UPGRADE_PROTOCOL}` });
+    }
+    if (!auth.ok) {
+      metrics.rejected.inc({ reason: 'unauthorized' });
+      options.logger.warn({ remote: socket.remoteAddress, reason: auth.reason }, 'refused a clone request');
+      return refuse('401 Unauthorized', { error: 'unauthorized' }, { 'WWW-Authenticate': AUTH_SCHEME });
+    }
     if (closing || slotTaken) {
       metrics.rejected.inc({ reason: closing ? 'shutting_down' : 'busy' });
       const error = closing ? 'shutting down' : 'a backup is already being streamed; one at a time';
-      return reply.code(closing ? 503 : 429).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ error });
+      return refuse(closing ? '503 Service Unavailable' : '429 Too Many Requests', { error }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     }
     slotTaken = true;
-    try {
-      current = await startStream({ options, reply, recipient: auth.pod, log: request.log });
-    } catch (error) {
-      slotTaken = false;
-      throw error;
-    }
-    void current.done.then(() => {
-      current = undefined;
-      slotTaken = false;
-    });
-    return reply.send(current.stream);
+    serveBackup({ options, socket, recipient: auth.pod, log: options.logger as FastifyBaseLogger })
+      .then((backup) => {
+        current = backup;
+        outcomes.set(backup.id, { done: backup.done, at: Date.now() });
+        for (const [id, entry] of outcomes) if (Date.now() - entry.at > OUTCOME_KEPT_MS) outcomes.delete(id);
+        void backup.done.then(() => {
+          current = undefined;
+          slotTaken = false;
+        });
+      })
+      .catch((error: unknown) => {
+        slotTaken = false;
+        options.logger.warn({ recipient: auth.pod, error: (error as Error).message }, 'could not start a backup stream');
+        socket.destroy();
+      });
   });
 
   return {
@@ -93,44 +124,59 @@ export function buildDonorApp(options: DonorOptions): Donor {
 }
 
 /**
- * Starts the backup tool for one recipient and wires its stream to the reply:
- * byte counts and metrics, the end-of-stream trailer, and killing the tool when
- * the recipient goes away.
+ * Switches the connection to the backup stream: 101 with the backup id and a
+ * size estimate, wait for the recipient's GO, then give the socket to the tool.
  */
-async function startStream(input: {
+async function serveBackup(input: {
   options: DonorOptions;
-  reply: FastifyReply;
+  socket: Socket;
   recipient: string;
   log: FastifyBaseLogger;
-}): Promise<RunningBackup> {
-  const { options, reply, recipient, log } = input;
+}): Promise<RunningBackup & { id: string }> {
+  const { options, socket, recipient, log } = input;
   const { metrics } = options;
   // An estimate for the recipient's progress bar: binlogs and relay logs are not part of a backup.
   const estimate = await directorySize(options.dataDir, (name) => name === AGENT_DIR || /^(mysql|relay)-bin\./.test(name));
-  const backup = await startBackup(options);
+  const id = randomUUID();
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${UPGRADE_PROTOCOL}\r\nConnection: Upgrade\r\n` +
+      `${BACKUP_ID_HEADER}: ${id}\r\n${ESTIMATE_HEADER}: ${estimate}\r\n\r\n`,
+  );
+  await waitForGo(socket);
+  socket.pause();
   const started = Date.now();
-  let bytes = 0;
+  let counted = 0;
+  const backup = await startBackup({
+    ...options,
+    output: socket,
+    handOff: !(socket instanceof TLSSocket),
+    onBytes: (total) => {
+      metrics.servedBytes.inc(total - counted);
+      counted = total;
+    },
+  });
   metrics.serving.set(1);
-  log.info({ recipient, pid: backup.pid }, 'streaming a backup');
-  backup.stream.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    metrics.servedBytes.inc(chunk.length);
-  });
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) backup.abort(`${recipient} disconnected`);
-  });
+  log.info({ recipient, pid: backup.pid, id }, 'streaming a backup');
   void backup.done.then((outcome) => {
+    // Flush what node still holds (TLS), then close: our end is paused, so it would never see the peer's FIN.
+    socket.end(() => socket.destroy());
     metrics.serving.set(0);
-    const result = outcome.ok ? 'ok' : outcome.reason.startsWith('aborted') ? 'aborted' : 'failed';
-    metrics.served.inc({ result });
+    metrics.served.inc({ result: outcome.result });
     const seconds = (Date.now() - started) / 1000;
-    log[outcome.ok ? 'info' : 'warn']({ recipient, bytes, seconds, result, reason: outcome.reason }, 'backup stream ended');
+    log[outcome.ok ? 'info' : 'warn']({ recipient, id, bytes: outcome.bytes, seconds, result: outcome.result, reason: outcome.reason }, 'backup stream ended');
   });
-  reply.header('content-type', 'application/octet-stream').header(ESTIMATE_HEADER, String(estimate));
-  reply.trailer(STATUS_TRAILER, async () => {
-    const outcome = await backup.done;
-    // A header value must be printable ASCII on one line.
-    return outcome.ok ? 'ok' : `failed: ${outcome.reason}`.replace(/[^\x20-\x7e]/g, '?');
+  return { ...backup, id };
+}
+
+/** The recipient's one-byte go-ahead: it has handed its end to the extractor. */
+function waitForGo(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no GO from the recipient')), GO_TIMEOUT_MS);
+    socket.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
+      if (chunk.equals(GO)) resolve();
+      else reject(new Error('the recipient sent something other than GO'));
+    });
+    socket.once('close', () => reject(new Error('the recipient closed the connection')));
   });
-  return backup;
 }

@@ -1,17 +1,21 @@
 import { execa } from 'execa';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Transform } from 'node:stream';
+import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+import { directorySize } from '../fs/directory-size.js';
 import type { MutualTls } from '../http/fastify.js';
 import type { Flavor } from '../mysql/server-version.js';
 import type { Secret } from '../secret.js';
 import { signRequest } from './auth.js';
 import { extractCommand } from './backup-tool.js';
 import { CloneError } from './clone-error.js';
-import { BACKUP_PATH, ESTIMATE_HEADER, STATUS_TRAILER } from './donor.js';
+import { coalesce } from './coalesce.js';
+import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from './protocol.js';
 
-const STREAM_IDLE_TIMEOUT_MS = 60_000;
+/** A donor that sends nothing for this long is taken for dead (SIGSTOP, a cut link). */
+const STALL_TIMEOUT_MS = 60_000;
+const WATCH_EVERY_MS = 1_000;
 
 export interface Donor {
   readonly name: string;
@@ -26,89 +30,152 @@ export interface Received {
   readonly seconds: number;
 }
 
-/**
- * Streams a backup from `donor` straight into the extractor (`mbstream -x` /
- * `xbstream -x`) in `stagingDir`. It succeeds only when the donor's trailer says
- * `ok` and the extractor exits 0: a cut connection, a missing trailer or a
- * failed backup is a CloneError, and the caller throws the staging dir away.
- */
-export async function receiveBackup(input: {
-  donor: Donor;
-  pod: string;
-  cloneSecret: Secret;
-  flavor: Flavor;
-  stagingDir: string;
-  parallel: number;
-  tls?: MutualTls;
-  signal?: AbortSignal;
-  onProgress?: (progress: { bytes: number; expectedBytes: number | undefined }) => void;
-}): Promise<Received> {
-  const { donor } = input;
-  const started = Date.now();
-  const response = await get(input);
-  const expectedBytes = Number(response.headers[ESTIMATE_HEADER]) || undefined;
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      input.onProgress?.({ bytes, expectedBytes });
-      callback(null, chunk);
-    },
-  });
-  const extract = extractCommand(input.flavor, input.stagingDir, input.parallel);
-  const extractor = execa(extract.file, extract.args, { stdout: 'ignore', reject: false, cancelSignal: input.signal });
-  try {
-    await pipeline(response, counter, extractor.stdin);
-  } catch (error) {
-    extractor.kill();
-    await extractor;
-    throw new CloneError({
-      donor: donor.name,
-      message: `the stream from ${donor.name} was cut after ${bytes} bytes (${(error as Error).message})`,
-      retryable: true,
-      cause: error,
-    });
-  }
-  const extracted = await extractor;
-  const status = response.trailers[STATUS_TRAILER];
-  if (status !== 'ok') {
-    const why = status === undefined ? 'it ended without an end-of-stream status' : `the donor reported: ${status}`;
-    throw new CloneError({ donor: donor.name, message: `the backup from ${donor.name} is incomplete after ${bytes} bytes: ${why}`, retryable: true });
-  }
-  if (extracted.exitCode !== 0) {
-    throw new CloneError({
-      donor: donor.name,
-      message: `${extract.file} failed to unpack the stream from ${donor.name} (exit ${extracted.exitCode ?? extracted.signal}): ${lastLine(String(extracted.stderr))}`,
-      retryable: true,
-    });
-  }
-  return { bytes, seconds: (Date.now() - started) / 1000 };
+interface Connection {
+  readonly donor: Donor;
+  readonly pod: string;
+  readonly cloneSecret: Secret;
+  readonly tls?: MutualTls | undefined;
 }
 
-/** The signed GET; anything but 200 becomes a CloneError that says what to do. */
-function get(input: { donor: Donor; pod: string; cloneSecret: Secret; tls?: MutualTls; signal?: AbortSignal }): Promise<IncomingMessage> {
-  const { donor, tls } = input;
-  const authorization = signRequest({ method: 'GET', path: BACKUP_PATH, pod: input.pod, secret: input.cloneSecret.reveal() });
-  const options = { host: donor.address, port: donor.port, path: BACKUP_PATH, headers: { authorization }, signal: input.signal };
+/**
+ * Receives a backup from `donor` into `stagingDir` (protocol in protocol.ts):
+ * the upgraded connection is handed to the extractor (`mbstream -x` /
+ * `xbstream -x`), and once it exits the donor must confirm the backup was
+ * complete. Anything else (refusal, cut connection, stall, failed status,
+ * extractor error) is a CloneError, and the caller throws the staging dir away.
+ */
+export async function receiveBackup(
+  input: Connection & {
+    flavor: Flavor;
+    stagingDir: string;
+    parallel: number;
+    onProgress?: (progress: { bytes: number; expectedBytes: number | undefined }) => void;
+  },
+): Promise<Received> {
+  const { donor } = input;
+  const started = Date.now();
+  const { socket, id, expectedBytes } = await upgrade(input);
+  const extract = extractCommand(input.flavor, input.stagingDir, input.parallel);
+  const handOff = input.tls === undefined;
+  const extractor = execa(extract.file, extract.args, { stdin: handOff ? socket : 'pipe', stdout: 'ignore', reject: false });
+  const piped = handOff ? undefined : pipeline(socket, coalesce(), extractor.stdin as NodeJS.WritableStream).catch((error: Error) => error);
+  socket.write(GO);
+  const watch = watchProgress({ dir: input.stagingDir, expectedBytes, onProgress: input.onProgress, onStall: () => extractor.kill() });
+  const extracted = await extractor;
+  const bytes = await watch.stop();
+  const pipeError = await piped;
+  socket.destroy();
+  if (watch.stalled) {
+    throw new CloneError({ donor: donor.name, message: `the stream from ${donor.name} stalled after ${bytes} bytes (nothing for ${STALL_TIMEOUT_MS / 1000} s)`, retryable: true });
+  }
+  const status = await confirm(input, id, bytes);
+  if (extracted.exitCode !== 0 || pipeError instanceof Error) {
+    const why = pipeError instanceof Error ? pipeError.message : `exit ${extracted.exitCode ?? extracted.signal}: ${lastLine(String(extracted.stderr))}`;
+    throw new CloneError({ donor: donor.name, message: `${extract.file} failed to unpack the stream from ${donor.name} (${why})`, retryable: true });
+  }
+  return { bytes: Math.max(status.bytes, bytes), seconds: (Date.now() - started) / 1000 };
+}
+
+/** The signed upgrade request; anything but 101 becomes a CloneError that says what to do. */
+function upgrade(input: Connection): Promise<{ socket: Socket; id: string; expectedBytes: number | undefined }> {
+  const { donor } = input;
   return new Promise((resolve, reject) => {
-    const onResponse = (response: IncomingMessage) => {
-      if (response.statusCode === 200) return resolve(response);
+    const req = send(input, BACKUP_PATH, { connection: 'Upgrade', upgrade: UPGRADE_PROTOCOL });
+    req.on('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
+      const id = String(response.headers[BACKUP_ID_HEADER] ?? '');
+      if (head.length > 0 || !/^[0-9a-f-]{36}$/.test(id)) {
+        socket.destroy();
+        return reject(new CloneError({ donor: donor.name, message: `${donor.name} broke the clone protocol`, retryable: true }));
+      }
+      resolve({ socket, id, expectedBytes: Number(response.headers[ESTIMATE_HEADER]) || undefined });
+    });
+    req.on('response', (response: IncomingMessage) => {
       response.resume();
-      reject(refusal(donor, response));
-    };
-    // With TLS the certificate is checked against the donor's stable name, not the address we dial.
-    const req = tls === undefined ? httpRequest(options, onResponse) : httpsRequest({ ...options, ...tls, servername: donor.fqdn }, onResponse);
-    // A donor that hangs (SIGSTOP, a dead link) must not hang the init container with it.
-    req.setTimeout(STREAM_IDLE_TIMEOUT_MS, () => req.destroy(new Error(`no data for ${STREAM_IDLE_TIMEOUT_MS / 1000} s`)));
-    req.on('error', (error) =>
-      reject(new CloneError({ donor: donor.name, message: `failed to reach ${donor.name}'s donor at ${donor.address}:${donor.port}: ${error.message}`, retryable: true, cause: error })),
-    );
+      reject(refusal(donor, response.statusCode ?? 0));
+    });
+    req.on('error', (error) => reject(unreachable(donor, error)));
     req.end();
   });
 }
 
-function refusal(donor: Donor, response: IncomingMessage): CloneError {
-  const status = response.statusCode ?? 0;
+/** After the stream: only the donor knows whether its tool exited 0. */
+async function confirm(input: Connection, id: string, bytes: number): Promise<BackupStatus> {
+  const { donor } = input;
+  const status = await new Promise<BackupStatus>((resolve, reject) => {
+    const req = send(input, statusPath(id), {});
+    req.on('response', (response: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as BackupStatus);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  }).catch((error: Error) => {
+    throw new CloneError({
+      donor: donor.name,
+      message: `the stream from ${donor.name} was cut after ${bytes} bytes (the donor cannot confirm it: ${error.message})`,
+      retryable: true,
+      cause: error,
+    });
+  });
+  if (status.status !== 'ok') {
+    throw new CloneError({ donor: donor.name, message: `the backup from ${donor.name} is incomplete after ${bytes} bytes: the donor reported: ${status.status}: ${status.reason}`, retryable: true });
+  }
+  return status;
+}
+
+function send(input: Connection, path: string, headers: Record<string, string>): ClientRequest {
+  const { donor, tls } = input;
+  const authorization = signRequest({ method: 'GET', path, pod: input.pod, secret: input.cloneSecret.reveal() });
+  const options = { host: donor.address, port: donor.port, path, headers: { ...headers, authorization } };
+  // With TLS the certificate is checked against the donor's stable name, not the address we dial.
+  return tls === undefined ? httpRequest(options) : httpsRequest({ ...options, ...tls, servername: donor.fqdn });
+}
+
+/**
+ * With the socket handed to the extractor, node no longer sees the bytes:
+ * progress (and a stalled donor) is read off the staging dir's growth.
+ */
+function watchProgress(input: {
+  dir: string;
+  expectedBytes: number | undefined;
+  onProgress: ((progress: { bytes: number; expectedBytes: number | undefined }) => void) | undefined;
+  onStall: () => void;
+}) {
+  let bytes = 0;
+  let grewAt = Date.now();
+  const state = { stalled: false };
+  const timer = setInterval(() => {
+    void directorySize(input.dir, () => false).then((size) => {
+      if (size > bytes) {
+        bytes = size;
+        grewAt = Date.now();
+        input.onProgress?.({ bytes, expectedBytes: input.expectedBytes });
+      } else if (Date.now() - grewAt > STALL_TIMEOUT_MS && !state.stalled) {
+        state.stalled = true;
+        input.onStall();
+      }
+    });
+  }, WATCH_EVERY_MS);
+  return {
+    get stalled() {
+      return state.stalled;
+    },
+    async stop(): Promise<number> {
+      clearInterval(timer);
+      bytes = Math.max(bytes, await directorySize(input.dir, () => false).catch(() => 0));
+      return bytes;
+    },
+  };
+}
+
+function refusal(donor: Donor, status: number): CloneError {
   const message =
     status === 401
       ? `${donor.name} refused our credentials (401): CLONE_SECRET must be the same on every pod, and clocks within 60 s`
@@ -116,6 +183,15 @@ function refusal(donor: Donor, response: IncomingMessage): CloneError {
         ? `${donor.name} is already streaming a backup to another pod (429)`
         : `${donor.name} answered HTTP ${status} instead of a backup`;
   return new CloneError({ donor: donor.name, message, retryable: true });
+}
+
+function unreachable(donor: Donor, error: Error): CloneError {
+  return new CloneError({
+    donor: donor.name,
+    message: `failed to reach ${donor.name}'s donor at ${donor.address}:${donor.port}: ${error.message}`,
+    retryable: true,
+    cause: error,
+  });
 }
 
 function lastLine(text: string): string {

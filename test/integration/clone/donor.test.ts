@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { request, type IncomingMessage } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../../src/clone/auth.js';
-import { BACKUP_PATH } from '../../../src/clone/donor.js';
+import { BACKUP_ID_HEADER, BACKUP_PATH, GO, statusPath, UPGRADE_PROTOCOL } from '../../../src/clone/protocol.js';
 import { CLONE_PORT, cloneSecretFile, HTTP_PORT, startAgentPod } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
@@ -11,18 +12,37 @@ import { isAlive } from '../../cluster/processes.js';
 import { waitFor } from '../../cluster/wait.js';
 import { pidsNamed } from '../../support/pod-inspect.js';
 
-/** Opens a backup request through the pod's forwarder and resolves with the response head. */
-function open(socketPath: string, headers: Record<string, string>): Promise<IncomingMessage> {
+interface Opened {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+  /** The upgraded connection, on 101. */
+  readonly socket: Socket | undefined;
+}
+
+/** Asks for a backup the way a recipient does (Upgrade), through the pod's forwarder. */
+function open(socketPath: string, headers: Record<string, string>): Promise<Opened> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: BACKUP_PATH, headers }, resolve);
+    const req = request({ socketPath, path: BACKUP_PATH, headers: { ...headers, connection: 'Upgrade', upgrade: UPGRADE_PROTOCOL } });
+    req.on('upgrade', (response, socket: Socket) => resolve({ status: 101, headers: response.headers, body: '', socket }));
+    req.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString(), socket: undefined }));
+    });
     req.on('error', reject);
     req.end();
   });
 }
 
-async function readAll(response: IncomingMessage): Promise<Buffer> {
+/** Sends GO and reads the whole stream. */
+async function readStream(opened: Opened): Promise<Buffer> {
+  const socket = opened.socket as Socket;
   const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve) => socket.on('close', resolve));
+  socket.write(GO);
+  await ended;
   return Buffer.concat(chunks);
 }
 
@@ -57,80 +77,96 @@ describe('clone donor: authentication, one backup at a time, no orphans', () => 
     await cluster?.down();
   });
 
+  const statusOf = async (id: string) => {
+    const response = await httpRequestUnix({ socketPath: socket, path: statusPath(id), headers: signFor(statusPath(id)) });
+    return { code: response.status, body: JSON.parse(response.body) as { status: string; reason: string; bytes: number } };
+  };
+  const signFor = (path: string) => ({ authorization: signRequest({ method: 'GET', path, pod: 'mysql-9', secret }) });
+
   it.each([
     ['missing', () => ({})],
     ['a wrong secret', () => sign({ secret: 'not-the-secret' })],
     ['an expired timestamp', () => sign({ now: Date.now() - 5 * 60_000 })],
     ['garbage', () => ({ authorization: 'Bearer hunter2' })],
   ])('refuses %s credentials with 401 and not one byte of data', async (_label, headers) => {
-    const response = await httpRequestUnix({ socketPath: socket, path: BACKUP_PATH, headers: headers() });
-    expect(response.status).toBe(401);
-    expect(response.headers['www-authenticate']).toBe('MSA-HMAC');
-    expect(JSON.parse(response.body)).toEqual({ error: 'unauthorized' });
+    const opened = await open(socket, headers());
+    expect(opened.status).toBe(401);
+    expect(opened.headers['www-authenticate']).toBe('MSA-HMAC');
+    expect(JSON.parse(opened.body)).toEqual({ error: 'unauthorized' });
+    const plain = await httpRequestUnix({ socketPath: socket, path: BACKUP_PATH, headers: headers() });
+    expect(plain.status).toBe(401);
     expect(await pidsNamed(donor, 'mariadb-backup')).toEqual([]);
   });
 
-  it('streams a complete backup with an ok trailer, and refuses the same credentials replayed', async () => {
+  it('asks a correctly signed request without Upgrade to upgrade (426)', async () => {
+    const plain = await httpRequestUnix({ socketPath: socket, path: BACKUP_PATH, headers: sign() });
+    expect(plain.status).toBe(426);
+    expect(plain.headers.upgrade).toBe(UPGRADE_PROTOCOL);
+  });
+
+  it('streams a complete backup and confirms it, and refuses the same credentials replayed', async () => {
     const headers = sign();
-    const response = await open(socket, headers);
-    expect(response.statusCode).toBe(200);
-    const body = await readAll(response);
+    const opened = await open(socket, headers);
+    expect(opened.status).toBe(101);
+    const id = String(opened.headers[BACKUP_ID_HEADER]);
+    const body = await readStream(opened);
     expect(body.subarray(0, 8).toString('latin1')).toBe('XBSTCK01');
-    expect(response.trailers['x-backup-status']).toBe('ok');
-    const replay = await httpRequestUnix({ socketPath: socket, path: BACKUP_PATH, headers });
-    expect(replay.status).toBe(401);
+    const status = await statusOf(id);
+    expect(status.code).toBe(200);
+    expect(status.body.status).toBe('ok');
+    // The donor samples the tool's written bytes (/proc) every 100 ms: a count, not an exact total.
+    expect(status.body.bytes).toBeGreaterThan(0);
+    expect(status.body.bytes).toBeLessThanOrEqual(body.length + 1_000_000);
+    expect((await open(socket, headers)).status).toBe(401);
+    expect((await statusOf('00000000-0000-0000-0000-000000000000')).code).toBe(404);
   });
 
   it('answers a second concurrent request with 429 and Retry-After; a client that disconnects leaves no backup process', async () => {
     const first = await open(socket, sign());
-    expect(first.statusCode).toBe(200);
+    expect(first.status).toBe(101);
+    first.socket?.write(GO);
     await waitFor(async () => ((await pidsNamed(donor, 'mariadb-backup')).length === 1 ? true : undefined), {
       what: 'the backup tool to run',
       timeoutMs: 10_000,
     });
-    const second = await httpRequestUnix({ socketPath: socket, path: BACKUP_PATH, headers: sign() });
+    const second = await open(socket, sign());
     expect(second.status).toBe(429);
     expect(second.headers['retry-after']).toBe('30');
 
-    first.destroy();
-    await waitFor(async () => ((await pidsNamed(donor, 'mariadb-backup')).length === 0 ? true : undefined), {
-      what: 'the backup tool to be gone after the client left',
-      timeoutMs: 10_000,
-    });
-    // The donor books the outcome once the tool has exited and its temp files are gone.
-    const metrics = await waitFor(
-      async () => {
-        const response = await donor.httpGet(HTTP_PORT, '/metrics');
-        return /^mysql_sts_clone_served_total\{result="aborted"\} 1$/m.test(response.body) ? response : undefined;
-      },
-      { what: 'the aborted backup in the metrics', timeoutMs: 10_000 },
-    );
+    first.socket?.destroy();
+    await waitUntilIdle(donor);
+    const metrics = await donor.httpGet(HTTP_PORT, '/metrics');
     expect(metrics.body).toMatch(/^mysql_sts_clone_served_total\{result="aborted"\} 1$/m);
     expect(metrics.body).toMatch(/^mysql_sts_clone_requests_rejected_total\{reason="busy"\} 1$/m);
-    expect(metrics.body).toMatch(/^mysql_sts_clone_serving 0$/m);
+    const status = await statusOf(String(first.headers[BACKUP_ID_HEADER]));
+    expect(status.body.status).toBe('failed');
 
     const after = await open(socket, sign());
-    expect(after.statusCode).toBe(200);
-    await readAll(after);
-    expect(after.trailers['x-backup-status']).toBe('ok');
+    expect(after.status).toBe(101);
+    await readStream(after);
+    expect((await statusOf(String(after.headers[BACKUP_ID_HEADER]))).body.status).toBe('ok');
   });
 
   it('starts exactly one backup when two requests arrive at the same moment', async () => {
     const responses = await Promise.all([open(socket, sign()), open(socket, sign())]);
-    expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 429]);
-    for (const response of responses) response.destroy();
+    expect(responses.map((response) => response.status).sort()).toEqual([101, 429]);
+    const accepted = responses.find((response) => response.status === 101);
+    await readStream(accepted as Opened);
     await waitUntilIdle(donor);
   });
 
   it('on SIGTERM ends the backup in flight with a failed status, leaves no backup process and exits', async () => {
-    const response = await open(socket, sign());
-    expect(response.statusCode).toBe(200);
+    const opened = await open(socket, sign());
+    expect(opened.status).toBe(101);
+    const received = readStream(opened);
+    await waitFor(async () => ((await pidsNamed(donor, 'mariadb-backup')).length === 1 ? true : undefined), {
+      what: 'the backup tool to run',
+      timeoutMs: 10_000,
+    });
     const sidecar = donor.processes().find((record) => record.label === 'sidecar');
     if (sidecar === undefined) throw new Error('no sidecar');
     process.kill(sidecar.pid, 'SIGTERM');
-    const body = await readAll(response).catch(() => Buffer.alloc(0));
-    expect(response.trailers['x-backup-status'] ?? 'no trailer').not.toBe('ok');
-    expect(body.length).toBeGreaterThanOrEqual(0);
+    await received;
     await waitFor(async () => ((await pidsNamed(donor, 'mariadb-backup')).length === 0 ? true : undefined), {
       what: 'the backup tool to be gone after SIGTERM',
       timeoutMs: 10_000,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../../src/clone/auth.js';
-import { BACKUP_PATH } from '../../../src/clone/donor.js';
+import { BACKUP_PATH } from '../../../src/clone/protocol.js';
 import { CLONE_PORT, cloneSecretFile, startAgentPod } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
