@@ -167,7 +167,8 @@ describe('mysql-sts-agent serve and status', () => {
     });
     expect(status.stdout).toMatch(/"reasons": \[\s+"the server does not answer: .*ECONNREFUSED/);
     const human = await runAgent(['status', '--url', base], {});
-    expect(human.stdout).toMatch(/^pod: mysql-1$/m);
+    expect(human.stdout).toMatch(/^mysql-1 \(replica, server_id 101\): NOT READY$/m);
+    expect(human.stdout).toMatch(/^server:      down \(.*ECONNREFUSED/m);
 
     const pid = serve.pid as number;
     process.kill(pid, 'SIGTERM');
