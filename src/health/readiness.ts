@@ -1,5 +1,5 @@
 import type { ReplicaStatus } from '../mysql/replica-status.js';
-import type { Lag } from './lag.js';
+import { SECONDS_BEHIND_NULL, type Lag } from './lag.js';
 
 /** What the control loop saw in one check; readiness is a pure function of it. */
 export interface Observation {
@@ -19,6 +19,18 @@ export interface Verdict {
 }
 
 const PURGED_ERRNO = 1236;
+/** MySQL 8.0+: ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG, "Got fatal error 1236 from source …". */
+const SOURCE_FATAL_ERRNO = 13114;
+
+/**
+ * The source no longer has the binlogs this replica needs (error 1236): a
+ * restart cannot fix it. MariaDB and MySQL 5.7 report 1236 itself; MySQL 8.0+
+ * wrap it as 13114 with the source's 1236 in the text.
+ */
+export function isPurgedGap(status: Pick<ReplicaStatus, 'lastIoErrno' | 'lastIoError'>): boolean {
+  if (status.lastIoErrno === PURGED_ERRNO) return true;
+  return status.lastIoErrno === SOURCE_FATAL_ERRNO && /\berror 1236\b/.test(status.lastIoError);
+}
 
 /** Readiness at one instant (DESIGN section 5); hysteresis is applied on top. */
 export function assessReadiness(observation: Observation, maxLagSeconds: number): Verdict {
@@ -32,7 +44,7 @@ export function assessReadiness(observation: Observation, maxLagSeconds: number)
   if (status === undefined) {
     reasons.push('replication is not configured');
   } else {
-    if (status.lastIoErrno === PURGED_ERRNO) {
+    if (isPurgedGap(status)) {
       reasons.push(`purged: the primary no longer has binlogs this replica needs (error 1236: ${status.lastIoError})`);
     } else if (status.lastIoErrno !== 0) {
       reasons.push(`replication IO error ${status.lastIoErrno}: ${status.lastIoError}`);
@@ -42,7 +54,9 @@ export function assessReadiness(observation: Observation, maxLagSeconds: number)
     if (!status.sqlRunning) reasons.push('the SQL thread is not running');
   }
   const lag = observation.lag;
+  const runs = status !== undefined && status.ioRunning && status.sqlRunning;
   if (lag === undefined || !lag.known) reasons.push(`lag unknown: ${lag?.known === false ? lag.reason : 'not measured'}`);
+  else if (runs && status.secondsBehind === null) reasons.push(`lag unknown: ${SECONDS_BEHIND_NULL}`);
   else if (lag.seconds > maxLagSeconds) reasons.push(`lag ${lag.seconds.toFixed(1)} s is above the ${maxLagSeconds} s threshold`);
   return { ready: reasons.length === 0, reasons };
 }

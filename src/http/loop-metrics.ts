@@ -56,7 +56,10 @@ export function registerLoopMetrics(registry: Registry, state: () => LoopState, 
     "The server's own Seconds_Behind_Source/Master, for comparison only; NaN when NULL.",
     (s) => replication(s)?.secondsBehind ?? undefined,
   );
-  gauge('replication_errant_transactions', 'GTIDs this replica has that the primary lacks.', (s) =>
+  gauge(
+    'replication_errant_transactions',
+    'GTIDs this replica has that the primary lacks (MySQL: transactions; MariaDB: errant domain/server origins, a lower bound).',
+    (s) =>
     s.server ? errantCount(s.server.version.flavor, s.observation.errant) : undefined,
   );
 }

@@ -11,6 +11,10 @@ export const METRIC_PREFIX = 'mysql_sts_';
 export function createMetricsRegistry(input: { identity: PodIdentity; version: string }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  // prom-client names these gauges `_total`, a suffix reserved for counters: promtool rejects them.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
+  }
   const info = new Gauge({
     name: `${METRIC_PREFIX}agent_info`,
     help: 'Constant 1, labelled with the pod, its role and the agent version.',

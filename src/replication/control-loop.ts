@@ -1,16 +1,14 @@
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import type { CloneInfo } from '../clone/data-dir.js';
-import { computeLag, parseHeartbeatTs, type Lag } from '../health/lag.js';
-import { assessReadiness, Hysteresis, type Observation, type Verdict } from '../health/readiness.js';
+import { assessReadiness, Hysteresis, isPurgedGap, type Observation, type Verdict } from '../health/readiness.js';
 import type { Logger } from '../log.js';
 import { connectToServer, type ServerAddress } from '../mysql/connection.js';
 import { dialectFor, type Dialect, type SourceSettings } from '../mysql/dialect.js';
-import { readHeartbeat } from '../mysql/heartbeat.js';
 import type { ReplicaStatus } from '../mysql/replica-status.js';
 import { readServerState, type ServerState } from '../mysql/server-state.js';
-import { findErrant } from './errant.js';
+import { closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
 import { ensurePrimaryObjects, ensureWritable, writeHeartbeat } from './primary.js';
-import { ensureReadOnly, pointAtSource, readReplicaStatus } from './replica.js';
+import { ensureReadOnly, pointAtSource, readErrant, readLag, readReplicaStatus } from './replica.js';
 
 export interface LoopSettings {
   readonly role: 'primary' | 'replica';
@@ -37,6 +35,10 @@ export interface LoopState {
 
 /** Errors that mean "the replication config is fine, the network or source was not": retry after a pause. */
 const RESTART_PAUSE_MS = 10_000;
+/** One check may take this long; a server that does not answer by then is hung, not slow. */
+const TICK_DEADLINE_MS = 5_000;
+/** Two boot times further apart than this are two server instances (Uptime has a 1 s resolution). */
+const BOOT_TOLERANCE_MS = 2_500;
 
 /**
  * The sidecar's control loop, one cheap check a second. The primary: ensure
@@ -53,8 +55,13 @@ export class ControlLoop {
   #connection: Connection | undefined;
   #dialect: Dialect | undefined;
   #preparedThisConnection = false;
+  /** When the server we are connected to started; a different one is a restart. */
+  #serverBootedAt: number | undefined;
+  /** The server (re)started, or this agent did: replication stopped by skip-replica-start is ours to start. */
+  #freshBoot = true;
   #lastRestart = 0;
   #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<LoopState> | undefined;
   #stopped = false;
   #state: LoopState;
 
@@ -88,17 +95,27 @@ export class ControlLoop {
 
   start(): void {
     const tick = async () => {
-      await this.tick();
+      this.#inFlight = this.tick();
+      await this.#inFlight;
       if (!this.#stopped) this.#timer = setTimeout(tick, this.#settings.intervalMs);
     };
     void tick();
   }
 
+  /**
+   * Ends the loop: waits for the check in flight (bounded by its deadline) so
+   * it cannot open a connection afterwards, then closes the connection, at
+   * once if the server does not answer the goodbye: a dangling socket would
+   * keep the process from exiting on SIGTERM.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await this.#connection?.end().catch(() => undefined);
+    await this.#inFlight;
+    const connection = this.#connection;
     this.#connection = undefined;
+    if (connection === undefined) return;
+    await withDeadline(connection.end(), { ms: 1_000, onTimeout: () => closeHard(connection) }).catch(() => closeHard(connection));
   }
 
   /** One check; never throws: a failure becomes the observation. */
@@ -108,14 +125,13 @@ export class ControlLoop {
     let lastError: string | undefined;
     try {
       const connection = await this.#connect();
-      server = await readServerState(connection);
-      this.#dialect = dialectFor(server.version);
-      observation =
-        this.#settings.role === 'primary' ? await this.#tickPrimary(connection, server) : await this.#tickReplica(connection, server);
+      const checked = await withDeadline(this.#check(connection), { ms: TICK_DEADLINE_MS, onTimeout: () => closeHard(connection) });
+      server = checked.server;
+      observation = checked.observation;
     } catch (error) {
       lastError = (error as Error).message;
       this.#dropConnection();
-      observation = { ...this.#state.observation, serverUp: false, serverError: lastError };
+      observation = this.#unanswered(lastError);
     }
     const verdict = this.#hysteresis.update(assessReadiness(observation, this.#settings.maxLagSeconds));
     if (verdict.ready !== this.#state.verdict.ready) {
@@ -125,15 +141,53 @@ export class ControlLoop {
     return this.#state;
   }
 
+  async #check(connection: Connection): Promise<{ server: ServerState; observation: Observation }> {
+    const server = await readServerState(connection);
+    this.#dialect = dialectFor(server.version);
+    const observation =
+      this.#settings.role === 'primary' ? await this.#tickPrimary(connection, server) : await this.#tickReplica(connection, server);
+    return { server, observation };
+  }
+
+  /**
+   * What is known while the server does not answer: nothing current. The last
+   * replication status and lag would read as live values (a running IO thread,
+   * a small lag) in /status and /metrics, so they are dropped; an errant GTID
+   * stays a fact of the data.
+   */
+  #unanswered(error: string): Observation {
+    const replica = this.#settings.role === 'replica';
+    return {
+      role: this.#settings.role,
+      serverUp: false,
+      serverError: error,
+      writable: undefined,
+      replication: undefined,
+      lag: replica ? { known: false, reason: `the server does not answer: ${error}` } : undefined,
+      errant: this.#state.observation.errant,
+    };
+  }
+
   async #connect(): Promise<Connection> {
     if (this.#connection) return this.#connection;
-    this.#connection = await connectToServer(this.#settings.local);
+    const connection = await connectToServer(this.#settings.local);
+    // A server that goes away between checks makes mysql2 emit 'error'; the next query reports it.
+    connection.on('error', () => undefined);
+    try {
+      const bootedAt = await withDeadline(readServerBootTime(connection), { ms: TICK_DEADLINE_MS, onTimeout: () => closeHard(connection) });
+      if (this.#serverBootedAt === undefined || Math.abs(bootedAt - this.#serverBootedAt) > BOOT_TOLERANCE_MS) this.#freshBoot = true;
+      this.#serverBootedAt = bootedAt;
+    } catch (error) {
+      closeHard(connection);
+      throw error;
+    }
+    this.#connection = connection;
     this.#preparedThisConnection = false;
-    return this.#connection;
+    return connection;
   }
 
   #dropConnection(): void {
-    this.#connection?.destroy();
+    if (this.#connection) closeHard(this.#connection);
     this.#connection = undefined;
   }
 
@@ -156,35 +210,39 @@ export class ControlLoop {
   async #tickReplica(connection: Connection, server: ServerState): Promise<Observation> {
     const dialect = this.#dialect as Dialect;
     await ensureReadOnly(connection, server.version.flavor, server.readOnly);
-    const errant = await this.#errant(connection, server);
+    const { primaryServerId, intervalMs } = this.#settings;
+    const errant = await readErrant(connection, { flavor: server.version.flavor, primaryServerId });
     let status = await readReplicaStatus(connection, dialect);
-    if (errant === undefined) status = await this.#reconcile(connection, dialect, status);
-    const lag = await this.#lag(connection, status);
+    if (errant === undefined) status = await this.#reconcile(connection, dialect, status, server);
+    const lag = await readLag(connection, { primaryServerId, status, heartbeatIntervalMs: intervalMs });
     return { role: 'replica', serverUp: true, serverError: undefined, writable: !server.readOnly, replication: status, lag, errant };
   }
 
   /** Brings replication to the desired state; returns the status after any change. */
-  async #reconcile(connection: Connection, dialect: Dialect, status: ReplicaStatus | undefined): Promise<ReplicaStatus | undefined> {
+  async #reconcile(
+    connection: Connection,
+    dialect: Dialect,
+    status: ReplicaStatus | undefined,
+    server: ServerState,
+  ): Promise<ReplicaStatus | undefined> {
     const { source } = this.#settings;
     const configured = status !== undefined && status.sourceHost !== '';
+    const freshBoot = this.#freshBoot;
+    this.#freshBoot = false;
     if (!configured || status.sourceHost !== source.host || status.sourcePort !== source.port) {
-      const gtidStart = configured ? undefined : (this.#settings.cloneInfo?.coordinates.gtid ?? '');
+      const gtidStart = configured ? undefined : this.#gtidStart(server);
       this.#logger.info({ source: `${source.host}:${source.port}`, gtidStart, was: status?.sourceHost || null }, 'pointing replication at the primary');
       await pointAtSource(connection, { dialect, source, gtidStart });
-      this.#preparedThisConnection = true;
       return readReplicaStatus(connection, dialect);
     }
     // 'Connecting' is the IO thread retrying on its own (a restarting primary): leave it be.
     const stopped = status.ioState === 'No' || !status.sqlRunning;
-    if (!stopped) {
-      this.#preparedThisConnection = true;
-      return status;
-    }
+    if (!stopped) return status;
     const failed = status.lastIoErrno !== 0 || status.lastSqlErrno !== 0;
     // A server that just (re)started has replication stopped (skip-replica-start): start it. A stop without
-    // an error later on is an operator's, and is respected; a purged gap (1236) cannot be fixed by a restart.
-    const mayStart = !this.#preparedThisConnection || (failed && status.lastIoErrno !== 1236 && Date.now() - this.#lastRestart > RESTART_PAUSE_MS);
-    this.#preparedThisConnection = true;
+    // an error later on is an operator's, and is respected (also when this agent reconnects to the same
+    // server); a purged gap (1236) cannot be fixed by a restart.
+    const mayStart = freshBoot || (failed && !isPurgedGap(status) && Date.now() - this.#lastRestart > RESTART_PAUSE_MS);
     if (!mayStart) return status;
     this.#lastRestart = Date.now();
     this.#logger.info({ lastIoErrno: status.lastIoErrno, lastSqlErrno: status.lastSqlErrno }, 'starting replication');
@@ -192,34 +250,17 @@ export class ControlLoop {
     return readReplicaStatus(connection, dialect);
   }
 
-  async #errant(connection: Connection, server: ServerState): Promise<string | undefined> {
-    const flavor = server.version.flavor;
-    const [rows] = await connection.query<RowDataPacket[]>(
-      flavor === 'mariadb' ? 'SELECT @@gtid_binlog_pos AS position, NULL AS uuid' : 'SELECT @@gtid_executed AS position, @@server_uuid AS uuid',
-    );
-    const row = rows[0];
-    return findErrant({
-      flavor,
-      position: String(row?.position ?? ''),
-      primaryServerId: this.#settings.primaryServerId,
-      ownServerUuid: row?.uuid === null || row?.uuid === undefined ? undefined : String(row.uuid),
-    });
-  }
-
-  async #lag(connection: Connection, status: ReplicaStatus | undefined): Promise<Lag> {
-    let heartbeat: { ts: string | undefined; now: string };
-    try {
-      heartbeat = await readHeartbeat(connection, this.#settings.primaryServerId);
-    } catch (error) {
-      // 1146: the heartbeat table has not replicated here yet.
-      if ((error as { errno?: number }).errno === 1146) return { known: false, reason: 'no heartbeat received yet' };
-      throw error;
-    }
-    return computeLag({
-      heartbeatAt: heartbeat.ts === undefined ? undefined : parseHeartbeatTs(heartbeat.ts),
-      replicaNow: parseHeartbeatTs(heartbeat.now) ?? Date.now(),
-      ioRunning: status?.ioRunning ?? false,
-      heartbeatIntervalMs: this.#settings.intervalMs,
-    });
+  /**
+   * Where replication starts when it is configured: the clone's GTID position
+   * while this server has logged nothing yet (a fresh clone). Once it has (a
+   * replica whose replication config was reset later), its own position is the
+   * truth: the clone's would rewind it and replay transactions it already has.
+   * MariaDB then starts from its binlog position (what MASTER_USE_GTID =
+   * current_pos would do; errant GTIDs were ruled out before); MySQL's auto
+   * position uses gtid_executed by itself.
+   */
+  #gtidStart(server: ServerState): string | undefined {
+    if (server.gtidPosition === '') return this.#settings.cloneInfo?.coordinates.gtid;
+    return server.version.flavor === 'mariadb' ? server.gtidPosition : undefined;
   }
 }

@@ -1,6 +1,10 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { computeLag, parseHeartbeatTs, type Lag } from '../health/lag.js';
 import type { Dialect, SourceSettings } from '../mysql/dialect.js';
+import { readHeartbeat } from '../mysql/heartbeat.js';
 import { parseReplicaStatus, type ReplicaStatus } from '../mysql/replica-status.js';
+import type { Flavor } from '../mysql/server-version.js';
+import { findErrant } from './errant.js';
 
 export async function readReplicaStatus(connection: Connection, dialect: Dialect): Promise<ReplicaStatus | undefined> {
   const [rows] = await connection.query<RowDataPacket[]>(dialect.replicaStatus);
@@ -32,4 +36,41 @@ export async function ensureReadOnly(connection: Connection, flavor: 'mysql' | '
   if (readOnly) return;
   await connection.query('SET GLOBAL read_only = ON');
   if (flavor === 'mysql') await connection.query('SET GLOBAL super_read_only = ON');
+}
+
+/** GTIDs this replica originated itself (see findErrant), or undefined. */
+export async function readErrant(connection: Connection, input: { flavor: Flavor; primaryServerId: number }): Promise<string | undefined> {
+  const [rows] = await connection.query<RowDataPacket[]>(
+    input.flavor === 'mariadb' ? 'SELECT @@gtid_binlog_pos AS position, NULL AS uuid' : 'SELECT @@gtid_executed AS position, @@server_uuid AS uuid',
+  );
+  const row = rows[0];
+  return findErrant({
+    flavor: input.flavor,
+    position: String(row?.position ?? ''),
+    primaryServerId: input.primaryServerId,
+    ownServerUuid: row?.uuid === null || row?.uuid === undefined ? undefined : String(row.uuid),
+  });
+}
+
+/** Heartbeat lag: this server's clock minus the primary's last applied heartbeat. */
+export async function readLag(
+  connection: Connection,
+  input: { primaryServerId: number; status: ReplicaStatus | undefined; heartbeatIntervalMs: number },
+): Promise<Lag> {
+  let heartbeat: { ts: string | undefined; now: string };
+  try {
+    heartbeat = await readHeartbeat(connection, input.primaryServerId);
+  } catch (error) {
+    // 1146: the heartbeat table has not replicated here yet.
+    if ((error as { errno?: number }).errno === 1146) return { known: false, reason: 'no heartbeat received yet' };
+    throw error;
+  }
+  return computeLag({
+    heartbeatAt: heartbeat.ts === undefined ? undefined : parseHeartbeatTs(heartbeat.ts),
+    replicaNow: parseHeartbeatTs(heartbeat.now) ?? Date.now(),
+    ioRunning: input.status?.ioRunning ?? false,
+    sqlRunning: input.status?.sqlRunning ?? false,
+    secondsBehind: input.status?.secondsBehind ?? null,
+    heartbeatIntervalMs: input.heartbeatIntervalMs,
+  });
 }
