@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
 import type { Secret } from '../secret.js';
 import { AUTH_SCHEME, NonceCache, verifyRequest } from './auth.js';
-import { startBackup, type BackupOutcome, type RunningBackup } from './backup-process.js';
+import type { BackupOutcome, RunningBackup } from './backup-process.js';
 import { AGENT_DIR } from './data-dir.js';
 import type { DonorMetrics } from './donor-metrics.js';
 import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from './protocol.js';
@@ -146,6 +146,8 @@ async function serveBackup(input: {
   socket.pause();
   const started = Date.now();
   let counted = 0;
+  // Loaded on the first backup, not at start: execa is a third of the sidecar's start-up time.
+  const { startBackup } = await import('./backup-process.js');
   const backup = await startBackup({
     ...options,
     output: socket,

@@ -90,10 +90,6 @@ export function renderPhases(summaries: readonly MethodSummary[]): string {
   );
 }
 
-export function renderTargets(checks: readonly TargetCheck[]): string {
-  return checks.map((c) => `${c.name}: ${c.ratio.toFixed(2)} (target ≤ ${c.target.toFixed(2)}): ${c.met ? 'met' : 'NOT met'}`).join('\n');
-}
-
 /** For the JSON: one run's seconds rounded to the millisecond (the logs the agent's phases come from have no finer grain). */
 export function roundRun(run: RunRecord): RunRecord {
   return {

@@ -1,32 +1,47 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LoadedData } from './load.js';
+import type { CloneResults } from './clone-section.js';
 import type { MachineInfo } from './machine.js';
-import type { MethodResult, MethodSummary, TargetCheck } from './report.js';
-import type { BenchSettings } from './settings.js';
+import type { TargetLine } from './probe-report.js';
+import type { ProbeResults } from './probes.js';
+import type { BenchSection } from './settings.js';
+import { round } from './stats.js';
 
-/** bench-results/ is git-ignored: results belong to a machine and a moment, not to the repository. */
-export const RESULTS_FILE = fileURLToPath(new URL('../../bench-results/clone.json', import.meta.url));
+/**
+ * bench-results/ is git-ignored: results belong to a machine and a moment, not
+ * to the repository. A full run writes bench.json (it replaced clone.json when
+ * the probe section came: the clone results are its `clone` key); a run of one
+ * section (BENCH_ONLY) writes bench-<section>.json, so it never overwrites the
+ * last full run.
+ */
+export function resultsFile(only: BenchSection | undefined): string {
+  return fileURLToPath(new URL(`../../bench-results/${only === undefined ? 'bench' : `bench-${only}`}.json`, import.meta.url));
+}
 
 export interface BenchResults {
-  readonly benchmark: 'clone';
+  readonly benchmark: 'mysql-sts-agent';
+  readonly only: BenchSection | null;
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly settings: BenchSettings & { readonly parallel: number; readonly sharedFlags: string };
   readonly machine: MachineInfo & {
     readonly loadAvgAtStart: readonly number[];
     readonly loadAvgAtEnd: readonly number[];
     /** Share of all CPUs busy (0..1) over one second before the cluster came up: other work on the machine. */
     readonly busyBeforeStart: number;
   };
-  readonly data: LoadedData;
-  readonly methods: readonly (MethodSummary & { readonly runs: MethodResult['runs'] })[];
-  readonly targets: readonly TargetCheck[];
+  /** Absent when BENCH_ONLY left the section out. */
+  readonly clone?: CloneResults;
+  readonly probes?: ProbeResults & { readonly targets: readonly TargetLine[] };
+  /** Every target of the sections that ran, as printed at the end. */
+  readonly targets: readonly TargetLine[];
 }
 
 export async function writeResults(results: BenchResults): Promise<string> {
-  await mkdir(dirname(RESULTS_FILE), { recursive: true });
-  await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-  return RESULTS_FILE;
+  const file = resultsFile(results.only ?? undefined);
+  await mkdir(dirname(file), { recursive: true });
+  // Fractions to 4 decimals (ratios, shares, seconds): the file diffs readably between runs.
+  const rounded = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? round(value, 4) : value);
+  await writeFile(file, `${JSON.stringify(results, rounded, 2)}\n`);
+  return file;
 }

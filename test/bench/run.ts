@@ -1,30 +1,27 @@
 /**
- * `npm run bench`: how long the agent takes to clone a pod's data, next to the
- * two things it replaces, on the same data and machine:
- *   agent  mysql-1's `mysql-sts-agent init` cloning from mysql-0's sidecar;
- *   raw    the same backup | extract, prepare, locally on mysql-0 (the floor);
- *   relay  the Kubernetes tutorial's plain TCP relay between the pods.
- * Prints the table and the target ratios, writes bench-results/clone.json.
- * Times are printed, never asserted: they depend on the machine.
- * BENCH_DATA_MB (default 512) and BENCH_RUNS (default 5) size it: a quick
- * look while developing is `BENCH_DATA_MB=64 BENCH_RUNS=2 npm run bench`.
+ * `npm run bench`, on one local StatefulSet (test/cluster/), in two sections:
+ *   clone   how long the agent takes to clone a pod's data, next to a raw local
+ *           pipeline and the tutorial's plain TCP relay (clone-section.ts);
+ *   probes  the sidecar of a running replica: /readyz and /metrics latency at
+ *           1,000 requests/s open loop and the SQL they cost, its idle RSS and
+ *           CPU, and start to first /healthz answer (probes.ts).
+ * Prints a final summary with the targets, writes bench-results/bench.json.
+ * Numbers are printed, never asserted: they depend on the machine.
+ * BENCH_DATA_MB (default 512) and BENCH_RUNS (default 5) size the clone
+ * section; BENCH_PROBE_RATE (1000) and BENCH_PROBE_SECONDS (10) the load
+ * windows; BENCH_ONLY=clone or BENCH_ONLY=probes runs one section alone (and
+ * writes bench-results/bench-<section>.json). A quick look while developing:
+ * `BENCH_DATA_MB=64 BENCH_RUNS=2 npm run bench`, or `BENCH_ONLY=probes npm run bench`.
  */
 import { startAgentPod } from '../cluster/agent.js';
 import { Cluster } from '../cluster/index.js';
-import { loadData } from './load.js';
+import { renderCloneSummary, roundCloneResults, runCloneSection, type CloneResults } from './clone-section.js';
 import { cpuBusyShare, loadAverages, machineInfo } from './machine.js';
-import { agentMethod } from './method-agent.js';
-import { rawLocalMethod } from './method-raw.js';
-import { relayMethod } from './method-relay.js';
-import { checkTargets, renderPhases, renderTable, renderTargets, roundRun, roundSummary, summarize } from './report.js';
+import { probeTargets, renderIdleTable, renderLoadTable, renderStartTable, renderTargetLines, type TargetLine } from './probe-report.js';
+import { DEFAULT_PROBE_SETTINGS, loopStarvedNote, runProbeSection, type ProbeResults } from './probes.js';
 import { writeResults } from './results.js';
-import { runRounds } from './schedule.js';
-import { readSettings } from './settings.js';
+import { readSettings, runsSection } from './settings.js';
 import { round } from './stats.js';
-import { createTools, PARALLEL } from './tools.js';
-import { checkPrepared } from './verify.js';
-
-const MIB = 1024 * 1024;
 
 function say(line: string): void {
   console.log(line);
@@ -36,7 +33,7 @@ async function main(): Promise<void> {
   const loadAvgAtStart = loadAverages();
   const busyBeforeStart = await cpuBusyShare();
   say(
-    `clone benchmark: ${settings.dataMb} MiB of random rows, ${settings.runs} runs per method; ` +
+    `benchmark${settings.only === undefined ? '' : ` (BENCH_ONLY=${settings.only})`}; ` +
       `before start: load average ${loadAvgAtStart.join(' ')}, CPUs ${Math.round(busyBeforeStart * 100)}% busy with other work`,
   );
   const cluster = await Cluster.create();
@@ -47,49 +44,67 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    const donor = await startAgentPod(cluster, 0);
-    // mysql-1 is only the clone target: its server never starts, so its volume can be wiped between runs.
-    const recipient = await cluster.addPod(1);
-    const machine = await machineInfo(donor);
+    const primary = await startAgentPod(cluster, 0);
+    const machine = await machineInfo(primary);
     say(`machine: ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, kernel ${machine.kernel}, node ${machine.node}, MariaDB ${machine.mariadb}`);
 
-    say('loading mysql-0');
-    const data = await loadData(donor, settings.dataMb, say);
-    say(
-      `data: ${data.rows} rows, payload ${(data.payloadBytes / MIB).toFixed(0)} MiB; table ${(data.tableBytes / MIB).toFixed(0)} MiB (information_schema), ` +
-        `${(data.ibdBytes / MIB).toFixed(0)} MiB .ibd; data dir ${(data.dataDirBytes / MIB).toFixed(0)} MiB (${data.dataDirBytes} bytes, the MiB/s basis); loaded in ${data.loadSeconds.toFixed(0)} s`,
-    );
+    let clone: CloneResults | undefined;
+    if (runsSection(settings, 'clone')) clone = await runCloneSection({ cluster, donor: primary, settings, say });
 
-    const tools = await createTools(cluster);
-    const donorHost = `${donor.name}.${cluster.names.opts.service}`;
-    const methods = [agentMethod(cluster, donor, recipient), rawLocalMethod(donor, tools), relayMethod({ donor, recipient, donorHost, tools })];
-    say(`every method runs the agent's own command lines (src/clone/backup-tool.ts): mariadb-backup ${tools.sharedFlags}, mbstream --parallel=${PARALLEL}, the same --prepare`);
-    const results = await runRounds({ methods, rounds: settings.runs, check: (method) => checkPrepared(method.resultDir, data.ibdBytes), say });
+    let probes: ProbeResults | undefined;
+    let probeLines: TargetLine[] = [];
+    if (runsSection(settings, 'probes')) {
+      probes = await runProbeSection({
+        cluster,
+        primary,
+        settings: { ...DEFAULT_PROBE_SETTINGS, rate: settings.probeRate, seconds: settings.probeSeconds },
+        say,
+      });
+      probeLines = probeTargets(probes);
+    }
 
-    const summaries = summarize(results, data.dataDirBytes);
-    const targets = checkTargets(summaries);
     const loadAvgAtEnd = loadAverages();
     say('');
-    say(`medians of ${settings.runs} runs; MiB/s = data dir bytes (${(data.dataDirBytes / MIB).toFixed(0)} MiB) / median`);
-    say(renderTable(summaries));
-    say('');
-    say(renderPhases(summaries));
-    say('');
-    say(renderTargets(targets));
+    say('==== summary ====');
+    if (clone !== undefined) {
+      say(renderCloneSummary(clone));
+      say('');
+    }
+    if (probes !== undefined) {
+      const { settings: p } = probes;
+      say(
+        `sidecar of ${probes.replica} (replica) on 127.0.0.1:8080, and a bare node HTTP server beside it for comparison: ${p.rate} req/s open loop, ${p.seconds} s per row after ${p.warmupSeconds} s warm-up, ` +
+          `generator inside the pod (keep-alive); latency from each request's due time (stalls included); SQL/request from the server's Questions against an idle window as long`,
+      );
+      say(renderLoadTable(probes));
+      for (const window of probes.loads) {
+        const note = loopStarvedNote(window);
+        if (note !== undefined) say(`note: ${note}`);
+      }
+      say('');
+      say(`idle over ${p.idleSeconds} s, ${p.settleSeconds} s after Ready (before the load windows); RSS includes the node binary's resident pages (file-backed)`);
+      say(renderIdleTable(probes));
+      say('');
+      say(renderStartTable(probes));
+      say('');
+    }
+    const cloneLines: TargetLine[] = (clone?.targets ?? []).map((t) => ({ name: t.name, value: round(t.ratio, 2), unit: '', target: `≤ ${t.target.toFixed(2)}`, met: t.met }));
+    const targets = [...cloneLines, ...probeLines];
+    say(renderTargetLines(targets));
     say(
       `load average: ${loadAvgAtStart.join(' ')} at start, ${loadAvgAtEnd.join(' ')} at the end (${machine.cpus} CPUs; ` +
-        `the per-run values include the benchmark's own processes); CPUs ${Math.round(busyBeforeStart * 100)}% busy with other work before start`,
+        `they include the benchmark's own processes); CPUs ${Math.round(busyBeforeStart * 100)}% busy with other work before start`,
     );
 
     const file = await writeResults({
-      benchmark: 'clone',
+      benchmark: 'mysql-sts-agent',
+      only: settings.only ?? null,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      settings: { ...settings, parallel: PARALLEL, sharedFlags: tools.sharedFlags },
       machine: { ...machine, loadAvgAtStart, loadAvgAtEnd, busyBeforeStart },
-      data: { ...data, loadSeconds: round(data.loadSeconds, 1) },
-      methods: summaries.map((summary) => ({ ...roundSummary(summary), runs: (results.find((r) => r.key === summary.key)?.runs ?? []).map(roundRun) })),
-      targets: targets.map((t) => ({ ...t, ratio: round(t.ratio) })),
+      ...(clone === undefined ? {} : { clone: roundCloneResults(clone) }),
+      ...(probes === undefined ? {} : { probes: { ...probes, targets: probeLines } }),
+      targets,
     });
     say(`wrote ${file}`);
   } finally {
@@ -99,6 +114,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`clone benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 });

@@ -3,22 +3,48 @@
  * a typo must not silently fall back to the default and produce a 15-minute
  * run nobody asked for.
  */
+export type BenchSection = 'clone' | 'probes';
+export const SECTIONS: readonly BenchSection[] = ['clone', 'probes'];
+
 export interface BenchSettings {
   /** Payload of incompressible rows loaded into mysql-0, in MiB (the table on disk is a little larger). */
   readonly dataMb: number;
   /** Timed runs per method; the median is reported. */
   readonly runs: number;
+  /** BENCH_ONLY: run one section alone (while developing it); unset runs them all. */
+  readonly only: BenchSection | undefined;
+  /** Requests per second of the probe load windows. */
+  readonly probeRate: number;
+  /** Measured seconds of each probe load window. */
+  readonly probeSeconds: number;
 }
 
 export const DEFAULT_DATA_MB = 512;
 export const DEFAULT_RUNS = 5;
+export const DEFAULT_PROBE_RATE = 1000;
+export const DEFAULT_PROBE_SECONDS = 10;
 
 export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
   return {
     dataMb: readInt(env, 'BENCH_DATA_MB', DEFAULT_DATA_MB, 1, 16_384),
     // One run has no median worth the name; two is the least the brief allows.
     runs: readInt(env, 'BENCH_RUNS', DEFAULT_RUNS, 2, 15),
+    only: readSection(env),
+    probeRate: readInt(env, 'BENCH_PROBE_RATE', DEFAULT_PROBE_RATE, 10, 10_000),
+    probeSeconds: readInt(env, 'BENCH_PROBE_SECONDS', DEFAULT_PROBE_SECONDS, 1, 120),
   };
+}
+
+export function runsSection(settings: BenchSettings, section: BenchSection): boolean {
+  return settings.only === undefined || settings.only === section;
+}
+
+function readSection(env: NodeJS.ProcessEnv): BenchSection | undefined {
+  const text = env.BENCH_ONLY?.trim() ?? '';
+  if (text === '') return undefined;
+  const section = SECTIONS.find((candidate) => candidate === text);
+  if (section === undefined) throw new Error(`BENCH_ONLY=${JSON.stringify(text)}: expected one of ${SECTIONS.join(', ')}`);
+  return section;
 }
 
 function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

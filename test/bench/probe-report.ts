@@ -1,0 +1,93 @@
+import { formatTable } from '../../src/cli/table.js';
+import { mb, type ProbeResults } from './probes.js';
+import { round } from './stats.js';
+
+/** The sidecar's targets (DESIGN section 5 and the benchmark brief). */
+export const PROBE_TARGETS = {
+  /** Statements per probe or scrape beyond the idle rate: "no SQL per request", with room for the loop's own jitter. */
+  maxSqlPerRequest: 0.01,
+  maxIdleRssMb: 60,
+  maxStartSeconds: 0.5,
+} as const;
+
+/** One line of the final targets list, whatever it measures. */
+export interface TargetLine {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  /** As printed, e.g. "< 60". */
+  readonly target: string;
+  readonly met: boolean;
+}
+
+export function probeTargets(results: ProbeResults): TargetLine[] {
+  const lines: TargetLine[] = results.loads.filter((load) => load.target === 'sidecar').map((load) => ({
+    name: `SQL statements per ${load.path} request (beyond idle)`,
+    value: round(load.sql.perRequest, 4),
+    unit: '',
+    target: `≈ 0 (|x| ≤ ${PROBE_TARGETS.maxSqlPerRequest})`,
+    met: Math.abs(load.sql.perRequest) <= PROBE_TARGETS.maxSqlPerRequest,
+  }));
+  for (const footprint of results.idle.filter((f) => f.name.endsWith('sidecar'))) {
+    const value = footprint.rssMaxBytes / 1e6;
+    lines.push({ name: `idle RSS of the ${footprint.name} (max of 1 s readings)`, value: round(value, 1), unit: 'MB', target: `< ${PROBE_TARGETS.maxIdleRssMb}`, met: value < PROBE_TARGETS.maxIdleRssMb });
+  }
+  const start = results.start.agentMedianSeconds;
+  lines.push({ name: 'sidecar start to first /healthz answer (median)', value: round(start), unit: 's', target: `< ${PROBE_TARGETS.maxStartSeconds}`, met: start < PROBE_TARGETS.maxStartSeconds });
+  return lines;
+}
+
+export function renderTargetLines(lines: readonly TargetLine[]): string {
+  return formatTable(
+    ['target', 'value', 'goal', 'verdict'],
+    lines.map((line) => [line.name, `${line.value}${line.unit === '' ? '' : ` ${line.unit}`}`, `${line.target}${line.unit === '' ? '' : ` ${line.unit}`}`, line.met ? 'met' : 'NOT met']),
+  );
+}
+
+const ms = (value: number | null) => (value === null ? '-' : value.toFixed(3));
+
+/** Latency (from the due time: stalls included), errors and SQL per path. */
+export function renderLoadTable(results: ProbeResults): string {
+  return formatTable(
+    ['server', 'path', 'requests', 'non-200', 'answered/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'p99 from send', 'gen. lag p99', 'SQL/request', 'server CPU', 'µs CPU/req'],
+    results.loads.map((load) => {
+      const g = load.generator;
+      const ok = g.statuses['200'] ?? 0;
+      return [
+        load.target,
+        load.path,
+        String(g.requests),
+        String(g.requests - ok),
+        load.answeredPerSecond.toFixed(0),
+        ms(g.latencyFromDueMs.p50),
+        ms(g.latencyFromDueMs.p99),
+        ms(g.latencyFromDueMs.p999),
+        ms(g.latencyFromDueMs.max),
+        ms(g.latencyFromSendMs.p99),
+        ms(g.sendLagMs.p99),
+        load.sql.perRequest.toFixed(4),
+        `${(load.serverCpuShare * 100).toFixed(0)} %`,
+        load.serverCpuMicrosPerRequest.toFixed(0),
+      ];
+    }),
+  );
+}
+
+export function renderIdleTable(results: ProbeResults): string {
+  return formatTable(
+    ['process', 'RSS MB (max)', 'RSS anon MB', 'peak since start MB', 'CPU % of a core', 'threads', 'window s'],
+    results.idle.map((f) => [f.name, mb(f.rssMaxBytes), mb(f.rssAnonEndBytes), mb(f.peakRssBytes), (f.cpuShare * 100).toFixed(2), String(f.threads), f.windowSeconds.toFixed(1)]),
+  );
+}
+
+export function renderStartTable(results: ProbeResults): string {
+  const { start } = results;
+  const row = (key: 'agent' | 'baseline', label: string, medianSeconds: number) => {
+    const runs = start.runs.filter((run) => run.key === key);
+    return [label, runs.map((run) => (run.seconds ?? Number.NaN).toFixed(3)).join(', '), medianSeconds.toFixed(3)];
+  };
+  return formatTable(
+    ['start to first /healthz answer', 'runs (s)', 'median s'],
+    [row('agent', 'mysql-sts-agent serve', start.agentMedianSeconds), row('baseline', 'bare node http server', start.baselineMedianSeconds)],
+  );
+}
