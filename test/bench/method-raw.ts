@@ -1,8 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from '../cluster/index.js';
 import { elapsedSince } from './clock.js';
-import type { Method, RunTiming } from './method.js';
+import { freshDirs, type Method, type RunTiming } from './method.js';
 import { runInPod } from './shell.js';
 import type { Tools } from './tools.js';
 
@@ -18,12 +17,7 @@ export function rawLocalMethod(pod: Pod, tools: Tools): Method {
     key: 'raw',
     label: 'raw local pipeline (mysql-0)',
     resultDir: target,
-    async reset() {
-      for (const dir of [target, scratch]) {
-        await rm(dir, { recursive: true, force: true });
-        await mkdir(dir, { recursive: true });
-      }
-    },
+    reset: () => freshDirs(target, scratch),
     async run(): Promise<RunTiming> {
       const started = process.hrtime.bigint();
       await runInPod(pod, 'backup | extract', `${tools.backup(scratch)} | ${tools.extract(target)}`);

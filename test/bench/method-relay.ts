@@ -1,8 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from '../cluster/index.js';
 import { elapsedSince } from './clock.js';
-import type { Method, RunTiming } from './method.js';
+import { freshDirs, type Method, type RunTiming } from './method.js';
 import { runInPod } from './shell.js';
 import type { Tools } from './tools.js';
 
@@ -30,12 +29,7 @@ export function relayMethod(input: { donor: Pod; recipient: Pod; donorHost: stri
     key: 'relay',
     label: 'plain TCP relay (socat)',
     resultDir: target,
-    async reset() {
-      for (const dir of [target, scratch]) {
-        await rm(dir, { recursive: true, force: true });
-        await mkdir(dir, { recursive: true });
-      }
-    },
+    reset: () => freshDirs(target, scratch),
     async run(): Promise<RunTiming> {
       const started = process.hrtime.bigint();
       // If one side fails the other may wait for its peer until the cluster

@@ -1,3 +1,4 @@
+import { mkdir, rm } from 'node:fs/promises';
 /** One way of getting mysql-0's data into a prepared data dir, timed. */
 export type MethodKey = 'agent' | 'raw' | 'relay';
 
@@ -24,4 +25,12 @@ export interface Method {
   run(): Promise<RunTiming>;
   /** Host path of the prepared data dir the last run produced, for the sanity check. */
   readonly resultDir: string;
+}
+
+/** Empties (or creates) the dirs a method writes, so every run starts from nothing. */
+export async function freshDirs(...dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+  }
 }
