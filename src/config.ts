@@ -41,6 +41,7 @@ export interface Config {
   readonly ports: { readonly mysql: number; readonly http: number; readonly clone: number };
   readonly httpHost: string;
   readonly replicationUser: string;
+  readonly agentUser: string;
   readonly readiness: { readonly maxLagSeconds: number; readonly checks: number };
   readonly dns: DnsConfig;
   /** Mutual TLS on the clone port, when all three files are configured. */
@@ -51,6 +52,7 @@ export interface Config {
   readonly secrets: {
     readonly rootPassword: Secret | undefined;
     readonly replicationPassword: Secret | undefined;
+    readonly agentPassword: Secret | undefined;
     readonly cloneSecret: Secret | undefined;
   };
 }
@@ -99,6 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
       test: (v) => /^[A-Za-z0-9_.-]{1,32}$/.test(v),
       expected: 'expected a user name (letters, digits, _ . -, at most 32)',
     }),
+    agentUser: r.string('AGENT_USER', {
+      test: (v) => /^[A-Za-z0-9_.-]{1,32}$/.test(v),
+      expected: 'expected a user name (letters, digits, _ . -, at most 32)',
+    }),
     readiness: { maxLagSeconds: r.int('READY_MAX_LAG_SECONDS', 1, 86_400), checks: r.int('READY_CHECKS', 1, 60) },
     searchPath: env.PATH,
     dns: {
@@ -119,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
     secrets: {
       rootPassword: r.secret('MYSQL_ROOT_PASSWORD'),
       replicationPassword: r.secret('REPLICATION_PASSWORD'),
+      agentPassword: r.secret('AGENT_PASSWORD'),
       cloneSecret: r.secret('CLONE_SECRET'),
     },
   };

@@ -38,6 +38,10 @@ export const SETTINGS = {
   HTTP_PORT: { default: '8080', meaning: 'Probes, `/status` and `/metrics` (plain HTTP, no secrets).' },
   HTTP_HOST: { default: '0.0.0.0', meaning: 'Address the HTTP server listens on.' },
   REPLICATION_USER: { default: 'repl', meaning: 'Replication user the primary ensures (REPLICATION SLAVE only) and replicas connect as.' },
+  AGENT_USER: {
+    default: 'mysql_sts_agent',
+    meaning: "The agent's least-privilege user (loopback only), created by the primary's sidecar.",
+  },
   READY_MAX_LAG_SECONDS: { default: '10', meaning: 'A replica whose heartbeat lag is above this is not Ready.' },
   READY_CHECKS: { default: '3', meaning: 'Consecutive checks (one a second) that must agree before readiness flips (hysteresis).' },
   CLONE_PORT: { default: '3307', meaning: 'Clone donor port (authenticated).' },
@@ -61,8 +65,12 @@ export const SETTINGS = {
     default: '/dev/termination-log',
     meaning: 'Where init writes its one-line failure reason (shown by `kubectl describe pod`); `off` to disable.',
   },
-  MYSQL_ROOT_PASSWORD: { secret: true, meaning: 'Password of the server\'s root user (the sidecar ensures users with it).' },
+  MYSQL_ROOT_PASSWORD: { secret: true, meaning: 'Password of the server\'s root user: the primary\'s sidecar creates the agent and replication users with it at start; a replica uses it only until the agent user has replicated.' },
   REPLICATION_PASSWORD: { secret: true, meaning: 'Password of the replication user.' },
+  AGENT_PASSWORD: {
+    secret: true,
+    meaning: "Password of the agent's own user (AGENT_USER), which the sidecar and the clone donor use; root is only used to create the users on the primary.",
+  },
   CLONE_SECRET: { secret: true, meaning: 'Shared secret that authenticates clone requests between pods.' },
 } as const satisfies Record<string, SettingDoc>;
 

@@ -26,8 +26,9 @@ const STALE_AFTER_MS = 10_000;
  */
 export async function runServe(config: Config, logger: Logger, version: string): Promise<void> {
   const { identity } = config;
-  const rootPassword = requireSecret(config.secrets.rootPassword, 'MYSQL_ROOT_PASSWORD', 'the sidecar connects to its server with it');
+  const rootPassword = requireSecret(config.secrets.rootPassword, 'MYSQL_ROOT_PASSWORD', 'the primary\'s sidecar creates the users with it');
   const replicationPassword = requireSecret(config.secrets.replicationPassword, 'REPLICATION_PASSWORD', 'replicas connect to the primary with it');
+  const agentPassword = requireSecret(config.secrets.agentPassword, 'AGENT_PASSWORD', 'the sidecar connects to its server as AGENT_USER');
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'the sidecar authenticates clone requests with it');
   const serverVersion = await resolveServerVersionOrFail(config);
   const startedAt = new Date();
@@ -35,11 +36,13 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const registry = createMetricsRegistry({ identity, version });
   const cloneInfo = await readCloneInfo(layout);
   registerCloneMetrics(registry, cloneInfo);
-  const mysql = { host: config.mysqlHost, port: config.ports.mysql, user: 'root', password: rootPassword };
+  const local = { host: config.mysqlHost, port: config.ports.mysql };
+  const mysql = { ...local, user: config.agentUser, password: agentPassword };
   const loop = new ControlLoop(
     {
       role: identity.role,
       local: mysql,
+      root: { ...local, user: 'root', password: rootPassword },
       source: {
         host: podFqdn(identity, `${identity.setName}-0`),
         port: config.ports.mysql,

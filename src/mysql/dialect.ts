@@ -34,6 +34,12 @@ export interface Dialect {
   setGtidStart(gtid: string): Statement;
   /** The variable holding everything this server has applied or written. */
   readonly gtidExecutedVariable: string;
+  /**
+   * Global privileges of the agent's own user: read replication and server
+   * state, run replication and read_only changes, take backups; nothing else
+   * (heartbeat.* is granted apart).
+   */
+  readonly agentPrivileges: string;
 }
 
 export function dialectFor(version: ServerVersion): Dialect {
@@ -56,6 +62,9 @@ function mariaDb(version: ServerVersion): Dialect {
     binlogStatus: 'SHOW MASTER STATUS',
     setGtidStart: (gtid) => ({ sql: 'SET GLOBAL gtid_slave_pos = ?', params: [gtid] }),
     gtidExecutedVariable: '@@gtid_current_pos',
+    agentPrivileges: versionAtLeast(version, 10, 5, 9)
+      ? 'RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, REPLICATION SLAVE ADMIN, SLAVE MONITOR, READ_ONLY ADMIN'
+      : 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, SUPER',
   };
 }
 
@@ -91,5 +100,8 @@ function mySql(version: ServerVersion): Dialect {
     // gtid_purged can only be set on a server whose gtid_executed is empty, as a fresh clone's is after RESET.
     setGtidStart: (gtid) => ({ sql: 'SET GLOBAL gtid_purged = ?', params: [gtid] }),
     gtidExecutedVariable: '@@gtid_executed',
+    agentPrivileges: versionAtLeast(version, 8, 0, 0)
+      ? 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN, BACKUP_ADMIN'
+      : 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, SUPER',
   };
 }

@@ -12,7 +12,10 @@ import { ensureReadOnly, pointAtSource, readErrant, readLag, readReplicaStatus }
 
 export interface LoopSettings {
   readonly role: 'primary' | 'replica';
+  /** The local server as the agent's own least-privilege user. */
   readonly local: ServerAddress;
+  /** The local server as root: only to create the users on the primary, or while a replica lacks the agent user. */
+  readonly root: ServerAddress;
   /** Where replicas point: mysql-0's stable name, which mysqld resolves itself on every reconnect. */
   readonly source: SourceSettings;
   readonly primaryServerId: number;
@@ -33,6 +36,8 @@ export interface LoopState {
   readonly lastError: string | undefined;
 }
 
+/** ER_ACCESS_DENIED_ERROR */
+const ACCESS_DENIED = 1045;
 /** Errors that mean "the replication config is fine, the network or source was not": retry after a pause. */
 const RESTART_PAUSE_MS = 10_000;
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
@@ -54,7 +59,8 @@ export class ControlLoop {
   readonly #hysteresis: Hysteresis;
   #connection: Connection | undefined;
   #dialect: Dialect | undefined;
-  #preparedThisConnection = false;
+  #bootstrapped = false;
+  #warnedRootFallback = false;
   /** When the server we are connected to started; a different one is a restart. */
   #serverBootedAt: number | undefined;
   /** The server (re)started, or this agent did: replication stopped by skip-replica-start is ours to start. */
@@ -170,7 +176,8 @@ export class ControlLoop {
 
   async #connect(): Promise<Connection> {
     if (this.#connection) return this.#connection;
-    const connection = await connectToServer(this.#settings.local);
+    if (this.#settings.role === 'primary' && !this.#bootstrapped) await this.#bootstrapUsers();
+    const connection = await this.#connectAsAgent();
     // A server that goes away between checks makes mysql2 emit 'error'; the next query reports it.
     connection.on('error', () => undefined);
     try {
@@ -182,7 +189,6 @@ export class ControlLoop {
       throw error;
     }
     this.#connection = connection;
-    this.#preparedThisConnection = false;
     return connection;
   }
 
@@ -191,11 +197,46 @@ export class ControlLoop {
     this.#connection = undefined;
   }
 
-  async #tickPrimary(connection: Connection, server: ServerState): Promise<Observation> {
-    if (!this.#preparedThisConnection) {
-      await ensurePrimaryObjects(connection, { user: this.#settings.source.user, password: this.#settings.source.password });
-      this.#preparedThisConnection = true;
+  /** Once per sidecar start on the primary, with root: users, grants and the heartbeat table. */
+  async #bootstrapUsers(): Promise<void> {
+    const root = await connectToServer(this.#settings.root);
+    root.on('error', () => undefined);
+    try {
+      const work = (async () => {
+        const server = await readServerState(root);
+        await ensurePrimaryObjects(root, {
+          replication: { user: this.#settings.source.user, password: this.#settings.source.password },
+          agent: { user: this.#settings.local.user, password: this.#settings.local.password },
+          agentPrivileges: dialectFor(server.version).agentPrivileges,
+        });
+      })();
+      await withDeadline(work, { ms: TICK_DEADLINE_MS, onTimeout: () => closeHard(root) });
+      this.#bootstrapped = true;
+      this.#logger.info({ agentUser: this.#settings.local.user, replicationUser: this.#settings.source.user }, 'ensured the agent and replication users');
+    } finally {
+      closeHard(root);
     }
+  }
+
+  /**
+   * The agent's own user; a replica cloned or running from before that user
+   * existed gets it through replication, and meanwhile uses root (a replica
+   * must never create users itself: that would be an errant transaction).
+   */
+  async #connectAsAgent(): Promise<Connection> {
+    try {
+      return await connectToServer(this.#settings.local);
+    } catch (error) {
+      if ((error as { errno?: number }).errno !== ACCESS_DENIED || this.#settings.role === 'primary') throw error;
+      if (!this.#warnedRootFallback) {
+        this.#logger.warn({ agentUser: this.#settings.local.user }, 'the agent user cannot log in here yet; using root until it replicates');
+        this.#warnedRootFallback = true;
+      }
+      return connectToServer(this.#settings.root);
+    }
+  }
+
+  async #tickPrimary(connection: Connection, server: ServerState): Promise<Observation> {
     await ensureWritable(connection, server.version.flavor, server.readOnly);
     try {
       await writeHeartbeat(connection);

@@ -3,18 +3,40 @@ import { HEARTBEAT_TABLE_DDL, writeHeartbeat } from '../mysql/heartbeat.js';
 import type { Flavor } from '../mysql/server-version.js';
 import type { Secret } from '../secret.js';
 
+export interface UserSpec {
+  readonly user: string;
+  readonly password: Secret;
+}
+
+/** The agent connects only from its own pod: loopback over TCP or the socket. */
+const AGENT_HOSTS = ['127.0.0.1', '::1', 'localhost'];
+
 /**
- * What the primary must have before replicas can follow it: the replication
- * user (only REPLICATION SLAVE, password kept in step with the Secret) and the
- * heartbeat table. Idempotent; runs on every new connection, so a restored or
- * re-cloned primary gets them back.
+ * What the primary must have before replicas can follow it: the heartbeat
+ * table, the replication user (only REPLICATION SLAVE, from anywhere) and the
+ * agent's user (the dialect's short list, from loopback only, plus DML on
+ * heartbeat.*), passwords kept in step with the Secrets. Runs with the root
+ * password at every sidecar start; everything replicates, so replicas and
+ * clones get the same users. Idempotent.
  */
-export async function ensurePrimaryObjects(connection: Connection, input: { user: string; password: Secret }): Promise<void> {
+export async function ensurePrimaryObjects(
+  connection: Connection,
+  input: { replication: UserSpec; agent: UserSpec; agentPrivileges: string },
+): Promise<void> {
   for (const statement of HEARTBEAT_TABLE_DDL) await connection.query(statement);
+  await ensureUser(connection, { ...input.replication, host: '%' });
+  await connection.query("GRANT REPLICATION SLAVE ON *.* TO ?@'%'", [input.replication.user]);
+  for (const host of AGENT_HOSTS) {
+    await ensureUser(connection, { ...input.agent, host });
+    await connection.query(`GRANT ${input.agentPrivileges} ON *.* TO ?@?`, [input.agent.user, host]);
+    await connection.query('GRANT SELECT, INSERT, UPDATE, DELETE ON heartbeat.* TO ?@?', [input.agent.user, host]);
+  }
+}
+
+async function ensureUser(connection: Connection, input: UserSpec & { host: string }): Promise<void> {
   const password = input.password.reveal();
-  await connection.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [input.user, password]);
-  await connection.query("ALTER USER ?@'%' IDENTIFIED BY ?", [input.user, password]);
-  await connection.query("GRANT REPLICATION SLAVE ON *.* TO ?@'%'", [input.user]);
+  await connection.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [input.user, input.host, password]);
+  await connection.query('ALTER USER ?@? IDENTIFIED BY ?', [input.user, input.host, password]);
 }
 
 /** The primary stays writable: a config or a human that made it read-only is overruled. */

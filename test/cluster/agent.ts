@@ -33,6 +33,7 @@ export function agentEnvironment(cluster: Cluster, pod: Pod, extra: Record<strin
     MYSQL_ROOT_PASSWORD_FILE: cluster.secrets.rootPasswordFile,
     CLONE_SECRET_FILE: cloneSecretFile(cluster),
     REPLICATION_PASSWORD_FILE: secretFile(cluster, 'replication-password'),
+    AGENT_PASSWORD_FILE: secretFile(cluster, 'agent-password'),
     // The kubelet's /dev/termination-log does not exist here; keep the reason with the pod's logs.
     TERMINATION_LOG: join(pod.paths.logs, 'termination-log'),
     ...extra,

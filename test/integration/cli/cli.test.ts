@@ -138,6 +138,7 @@ describe('mysql-sts-agent serve and status', () => {
         MYSQL_PORT: String(await freePort()),
         MYSQL_ROOT_PASSWORD: 'root-pw-never-shown',
         REPLICATION_PASSWORD: 'repl-pw-never-shown',
+        AGENT_PASSWORD: 'agent-pw-never-shown',
         CLONE_SECRET: 'clone-secret-never-shown',
         DATA_DIR: mkdtempSync(join(dir, 'data-')),
       }),
@@ -182,7 +183,7 @@ describe('mysql-sts-agent serve and status', () => {
     const result = await runAgent(['serve'], env({ POD_NAME: 'mysql-1', HTTP_PORT: String(await freePort()) }));
     expect(result.exitCode).toBe(3);
     expect(result.stderr.trim()).toBe(
-      'mysql-sts-agent serve: invalid configuration: MYSQL_ROOT_PASSWORD (or MYSQL_ROOT_PASSWORD_FILE) is unset: the sidecar connects to its server with it',
+      "mysql-sts-agent serve: invalid configuration: MYSQL_ROOT_PASSWORD (or MYSQL_ROOT_PASSWORD_FILE) is unset: the primary's sidecar creates the users with it",
     );
   });
 

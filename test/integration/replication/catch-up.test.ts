@@ -25,9 +25,10 @@ async function questions(pod: Pod): Promise<number> {
 }
 
 /** The sidecar's own connections: TCP from 127.0.0.1 (the tests use the socket). */
+/** The sidecar connects as the agent user, never root, once the users exist. */
 async function killSidecarConnections(pod: Pod): Promise<number> {
   const rows = await pod.query<{ ID: number }>(
-    "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'root' AND HOST LIKE '127.0.0.1:%' AND ID <> CONNECTION_ID()",
+    "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'mysql_sts_agent' AND HOST LIKE '127.0.0.1:%' AND ID <> CONNECTION_ID()",
   );
   for (const row of rows) await pod.query(`KILL CONNECTION ${Number(row.ID)}`).catch(() => undefined);
   return rows.length;
@@ -123,6 +124,25 @@ describe('replication: replicas catch up, survive primary restarts, and export h
     const documented = new Set(tableRows.map((line) => /^\| `(mysql_sts_[a-z0-9_]+)/.exec(line)?.[1]));
     expect(documented).toContain('mysql_sts_agent_info');
     expect([...exposed].filter((name) => !documented.has(name)).sort()).toEqual([]);
+  });
+
+  it('creates least-privilege users: replication may only replicate, the agent only from loopback and only what it needs', async () => {
+    const grants = async (user: string, host: string) =>
+      (await primary.query<Record<string, string>>(`SHOW GRANTS FOR '${user}'@'${host}'`)).map((row) => Object.values(row)[0]);
+    expect((await grants('repl', '%'))[0]).toMatch(/^GRANT REPLICATION SLAVE ON \*\.\* TO `repl`@`%`/);
+    for (const host of ['127.0.0.1', '::1', 'localhost']) {
+      const agent = await grants('mysql_sts_agent', host);
+      expect(agent[0]).toMatch(
+        /^GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, READ_ONLY ADMIN, REPLICATION SLAVE ADMIN, SLAVE MONITOR ON \*\.\* TO `mysql_sts_agent`@/,
+      );
+      expect(agent[1]).toMatch(/^GRANT SELECT, INSERT, UPDATE, DELETE ON `heartbeat`\.\* TO `mysql_sts_agent`@/);
+      expect(agent).toHaveLength(2);
+    }
+    const [remote] = await primary.query<{ n: number }>("SELECT COUNT(*) AS n FROM mysql.user WHERE User = 'mysql_sts_agent' AND Host = '%'");
+    expect(Number(remote?.n)).toBe(0);
+    // The users replicated: a replica has the same accounts, created by nobody but the primary.
+    const [copy] = await (replicas[0] as Pod).query<{ n: number }>("SELECT COUNT(*) AS n FROM mysql.user WHERE User IN ('repl', 'mysql_sts_agent')");
+    expect(Number(copy?.n)).toBe(4);
   });
 
   it("the heartbeat answers pt-heartbeat's query on a replica with UTC text, also when the servers' time zone is not UTC", async () => {
