@@ -2,12 +2,13 @@ import type { Connection } from 'mysql2/promise';
 import type { CloneInfo } from '../clone/data-dir.js';
 import { assessReadiness, Hysteresis, isPurgedGap, type Observation, type Verdict } from '../health/readiness.js';
 import type { Logger } from '../log.js';
-import { connectToServer, type ServerAddress } from '../mysql/connection.js';
+import type { ServerAddress } from '../mysql/connection.js';
 import { dialectFor, type Dialect, type SourceSettings } from '../mysql/dialect.js';
 import type { ReplicaStatus } from '../mysql/replica-status.js';
 import { readServerState, type ServerState } from '../mysql/server-state.js';
 import { closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
-import { ensurePrimaryObjects, ensureWritable, writeHeartbeat } from './primary.js';
+import { ensureWritable, writeHeartbeat } from './primary.js';
+import { connectAsAgent, ensureUsersAsRoot } from './users.js';
 import { ensureReadOnly, pointAtSource, readErrant, readLag, readReplicaStatus } from './replica.js';
 
 export interface LoopSettings {
@@ -36,8 +37,6 @@ export interface LoopState {
   readonly lastError: string | undefined;
 }
 
-/** ER_ACCESS_DENIED_ERROR */
-const ACCESS_DENIED = 1045;
 /** Errors that mean "the replication config is fine, the network or source was not": retry after a pause. */
 const RESTART_PAUSE_MS = 10_000;
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
@@ -176,8 +175,19 @@ export class ControlLoop {
 
   async #connect(): Promise<Connection> {
     if (this.#connection) return this.#connection;
-    if (this.#settings.role === 'primary' && !this.#bootstrapped) await this.#bootstrapUsers();
-    const connection = await this.#connectAsAgent();
+    if (this.#settings.role === 'primary' && !this.#bootstrapped) {
+      await ensureUsersAsRoot({ ...this.#settings, deadlineMs: TICK_DEADLINE_MS });
+      this.#bootstrapped = true;
+      this.#logger.info({ agentUser: this.#settings.local.user, replicationUser: this.#settings.source.user }, 'ensured the agent and replication users');
+    }
+    const connection = await connectAsAgent({
+      ...this.#settings,
+      onRootFallback: () => {
+        if (this.#warnedRootFallback) return;
+        this.#warnedRootFallback = true;
+        this.#logger.warn({ agentUser: this.#settings.local.user }, 'the agent user cannot log in here yet; using root until it replicates');
+      },
+    });
     // A server that goes away between checks makes mysql2 emit 'error'; the next query reports it.
     connection.on('error', () => undefined);
     try {
@@ -195,45 +205,6 @@ export class ControlLoop {
   #dropConnection(): void {
     if (this.#connection) closeHard(this.#connection);
     this.#connection = undefined;
-  }
-
-  /** Once per sidecar start on the primary, with root: users, grants and the heartbeat table. */
-  async #bootstrapUsers(): Promise<void> {
-    const root = await connectToServer(this.#settings.root);
-    root.on('error', () => undefined);
-    try {
-      const work = (async () => {
-        const server = await readServerState(root);
-        await ensurePrimaryObjects(root, {
-          replication: { user: this.#settings.source.user, password: this.#settings.source.password },
-          agent: { user: this.#settings.local.user, password: this.#settings.local.password },
-          agentPrivileges: dialectFor(server.version).agentPrivileges,
-        });
-      })();
-      await withDeadline(work, { ms: TICK_DEADLINE_MS, onTimeout: () => closeHard(root) });
-      this.#bootstrapped = true;
-      this.#logger.info({ agentUser: this.#settings.local.user, replicationUser: this.#settings.source.user }, 'ensured the agent and replication users');
-    } finally {
-      closeHard(root);
-    }
-  }
-
-  /**
-   * The agent's own user; a replica cloned or running from before that user
-   * existed gets it through replication, and meanwhile uses root (a replica
-   * must never create users itself: that would be an errant transaction).
-   */
-  async #connectAsAgent(): Promise<Connection> {
-    try {
-      return await connectToServer(this.#settings.local);
-    } catch (error) {
-      if ((error as { errno?: number }).errno !== ACCESS_DENIED || this.#settings.role === 'primary') throw error;
-      if (!this.#warnedRootFallback) {
-        this.#logger.warn({ agentUser: this.#settings.local.user }, 'the agent user cannot log in here yet; using root until it replicates');
-        this.#warnedRootFallback = true;
-      }
-      return connectToServer(this.#settings.root);
-    }
   }
 
   async #tickPrimary(connection: Connection, server: ServerState): Promise<Observation> {
