@@ -9,7 +9,7 @@ import type { Flavor } from '../mysql/server-version.js';
 import type { Secret } from '../secret.js';
 import { signRequest } from './auth.js';
 import { extractCommand } from './backup-tool.js';
-import { CloneError } from './clone-error.js';
+import { AgentError } from '../errors.js';
 import { coalesce } from './coalesce.js';
 import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from './protocol.js';
 
@@ -42,7 +42,7 @@ interface Connection {
  * the upgraded connection is handed to the extractor (`mbstream -x` /
  * `xbstream -x`), and once it exits the donor must confirm the backup was
  * complete. Anything else (refusal, cut connection, stall, failed status,
- * extractor error) is a CloneError, and the caller throws the staging dir away.
+ * extractor error) is an AgentError of the clone stage, and the caller throws the staging dir away.
  */
 export async function receiveBackup(
   input: Connection & {
@@ -66,17 +66,17 @@ export async function receiveBackup(
   const pipeError = await piped;
   socket.destroy();
   if (watch.stalled) {
-    throw new CloneError({ donor: donor.name, message: `the stream from ${donor.name} stalled after ${bytes} bytes (nothing for ${STALL_TIMEOUT_MS / 1000} s)`, retryable: true });
+    throw new AgentError('clone', `the stream from ${donor.name} stalled after ${bytes} bytes (nothing for ${STALL_TIMEOUT_MS / 1000} s)`);
   }
   const status = await confirm(input, id, bytes);
   if (extracted.exitCode !== 0 || pipeError instanceof Error) {
     const why = pipeError instanceof Error ? pipeError.message : `exit ${extracted.exitCode ?? extracted.signal}: ${lastLine(String(extracted.stderr))}`;
-    throw new CloneError({ donor: donor.name, message: `${extract.file} failed to unpack the stream from ${donor.name} (${why})`, retryable: true });
+    throw new AgentError('clone', `${extract.file} failed to unpack the stream from ${donor.name} (${why})`);
   }
   return { bytes: Math.max(status.bytes, bytes), seconds: (Date.now() - started) / 1000 };
 }
 
-/** The signed upgrade request; anything but 101 becomes a CloneError that says what to do. */
+/** The signed upgrade request; anything but 101 becomes an error that says what to do. */
 function upgrade(input: Connection): Promise<{ socket: Socket; id: string; expectedBytes: number | undefined }> {
   const { donor } = input;
   return new Promise((resolve, reject) => {
@@ -85,7 +85,7 @@ function upgrade(input: Connection): Promise<{ socket: Socket; id: string; expec
       const id = String(response.headers[BACKUP_ID_HEADER] ?? '');
       if (head.length > 0 || !/^[0-9a-f-]{36}$/.test(id)) {
         socket.destroy();
-        return reject(new CloneError({ donor: donor.name, message: `${donor.name} broke the clone protocol`, retryable: true }));
+        return reject(new AgentError('clone', `${donor.name} broke the clone protocol`));
       }
       resolve({ socket, id, expectedBytes: Number(response.headers[ESTIMATE_HEADER]) || undefined });
     });
@@ -117,15 +117,10 @@ async function confirm(input: Connection, id: string, bytes: number): Promise<Ba
     req.on('error', reject);
     req.end();
   }).catch((error: Error) => {
-    throw new CloneError({
-      donor: donor.name,
-      message: `the stream from ${donor.name} was cut after ${bytes} bytes (the donor cannot confirm it: ${error.message})`,
-      retryable: true,
-      cause: error,
-    });
+    throw new AgentError('clone', `the stream from ${donor.name} was cut after ${bytes} bytes (the donor cannot confirm it: ${error.message})`, { cause: error });
   });
   if (status.status !== 'ok') {
-    throw new CloneError({ donor: donor.name, message: `the backup from ${donor.name} is incomplete after ${bytes} bytes: the donor reported: ${status.status}: ${status.reason}`, retryable: true });
+    throw new AgentError('clone', `the backup from ${donor.name} is incomplete after ${bytes} bytes: the donor reported: ${status.status}: ${status.reason}`);
   }
   return status;
 }
@@ -175,23 +170,18 @@ function watchProgress(input: {
   };
 }
 
-function refusal(donor: Donor, status: number): CloneError {
+function refusal(donor: Donor, status: number): AgentError {
   const message =
     status === 401
       ? `${donor.name} refused our credentials (401): CLONE_SECRET must be the same on every pod, and clocks within 60 s`
       : status === 429
         ? `${donor.name} is already streaming a backup to another pod (429)`
         : `${donor.name} answered HTTP ${status} instead of a backup`;
-  return new CloneError({ donor: donor.name, message, retryable: true });
+  return new AgentError('clone', message);
 }
 
-function unreachable(donor: Donor, error: Error): CloneError {
-  return new CloneError({
-    donor: donor.name,
-    message: `failed to reach ${donor.name}'s donor at ${donor.address}:${donor.port}: ${error.message}`,
-    retryable: true,
-    cause: error,
-  });
+function unreachable(donor: Donor, error: Error): AgentError {
+  return new AgentError('clone', `failed to reach ${donor.name}'s donor at ${donor.address}:${donor.port}: ${error.message}`, { cause: error });
 }
 
 function lastLine(text: string): string {
