@@ -7,7 +7,7 @@ import type { Pod } from '../../cluster/pod.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { cloneInfoOf, tableDigest } from '../../support/pod-inspect.js';
 import { RowWriter } from '../../support/row-writer.js';
-import { metricsOf, missingRows, readyzOf, sample, statusOf, waitForReadyz, waitForSameData, waitForWrites } from './probes.js';
+import { metricsOf, missingRows, readyzOf, sample, statusOf, waitForReadyz, waitForSameData, waitForWrites, startPrimaryWithRows } from './probes.js';
 
 const MAX_LAG_SECONDS = 5;
 const ENV = { READY_CHECKS: '2', READY_MAX_LAG_SECONDS: String(MAX_LAG_SECONDS) };
@@ -42,9 +42,7 @@ describe('replication: replicas catch up, survive primary restarts, and export h
 
   beforeAll(async () => {
     cluster = await Cluster.create();
-    primary = await startAgentPod(cluster, 0, ENV);
-    await primary.query('CREATE DATABASE app');
-    await primary.query('CREATE TABLE app.rows (id INT PRIMARY KEY, note VARCHAR(64))');
+    primary = await startPrimaryWithRows(cluster, ENV);
     // Some data before the clones, so they have something to copy.
     await primary.query("INSERT INTO app.rows SELECT -seq, REPEAT('x', 64) FROM app.seq_1_to_20000");
     // The restart test's writer starts at id 1 again: its own table.

@@ -4,7 +4,7 @@ import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { cloneInfoOf, tableDigest } from '../../support/pod-inspect.js';
-import { metricsOf, readyzOf, sample, slaveStatusOf, statusOf, waitForReadyz, waitForSameData } from './probes.js';
+import { metricsOf, readyzOf, sample, slaveStatusOf, statusOf, waitForReadyz, waitForSameData, startPrimaryWithRows } from './probes.js';
 
 const ENV = { READY_CHECKS: '2', READY_MAX_LAG_SECONDS: '5' };
 
@@ -35,9 +35,7 @@ describe('replication: errant transactions and purged binlogs are reported, neve
 
   beforeAll(async () => {
     cluster = await Cluster.create();
-    primary = await startAgentPod(cluster, 0, ENV);
-    await primary.query('CREATE DATABASE app');
-    await primary.query('CREATE TABLE app.rows (id INT PRIMARY KEY, note VARCHAR(64))');
+    primary = await startPrimaryWithRows(cluster, ENV);
     await primary.query("INSERT INTO app.rows SELECT seq, 'before' FROM app.seq_1_to_100");
     errantReplica = await startAgentPod(cluster, 1, ENV);
     laggingReplica = await startAgentPod(cluster, 2, ENV);

@@ -1,4 +1,5 @@
-import { HTTP_PORT } from '../../cluster/agent.js';
+import { HTTP_PORT, startAgentPod } from '../../cluster/agent.js';
+import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
 import type { StatusDocument } from '../../../src/http/status-document.js';
@@ -108,4 +109,12 @@ export async function waitForWrites(writer: { acknowledged: readonly number[] },
     what: `${count} more acknowledged writes`,
     timeoutMs,
   });
+}
+
+/** mysql-0 of a new set, started by the agent, with the `app.rows` table every scenario writes into. */
+export async function startPrimaryWithRows(cluster: Cluster, env: Record<string, string>): Promise<Pod> {
+  const primary = await startAgentPod(cluster, 0, env);
+  await primary.query('CREATE DATABASE app');
+  await primary.query('CREATE TABLE app.rows (id INT PRIMARY KEY, note VARCHAR(64))');
+  return primary;
 }

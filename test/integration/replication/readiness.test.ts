@@ -5,7 +5,7 @@ import type { Pod } from '../../cluster/pod.js';
 import { isAlive } from '../../cluster/processes.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { RowWriter } from '../../support/row-writer.js';
-import { metricsOf, missingRows, readyzOf, sample, slaveStatusOf, statusOf, waitForReadyz, waitForSameData, waitForWrites } from './probes.js';
+import { metricsOf, missingRows, readyzOf, sample, slaveStatusOf, statusOf, waitForReadyz, waitForSameData, waitForWrites, startPrimaryWithRows } from './probes.js';
 
 /** Faster flips than the defaults (3 checks, 10 s), so each scenario takes seconds. */
 const MAX_LAG_SECONDS = 3;
@@ -18,9 +18,7 @@ describe('replication: readiness follows what the replica can serve', () => {
 
   beforeAll(async () => {
     cluster = await Cluster.create();
-    primary = await startAgentPod(cluster, 0, ENV);
-    await primary.query('CREATE DATABASE app');
-    await primary.query('CREATE TABLE app.rows (id INT PRIMARY KEY, note VARCHAR(64))');
+    primary = await startPrimaryWithRows(cluster, ENV);
     replica = await startAgentPod(cluster, 1, ENV);
   });
   afterAll(async () => {
