@@ -44,7 +44,8 @@ export function candidateFromStatus(peer: Pick<Peer, 'name' | 'ordinal'>, status
     ready: status.ready,
     holdsData: server.up && status.dataDir !== 'empty' && status.dataDir !== 'interrupted',
     progress,
-    lagSeconds: undefined,
+    // Among equally advanced donors the least lagging wins; an unknown lag ranks last.
+    lagSeconds: status.lag?.known ? (status.lag.seconds ?? undefined) : undefined,
   };
 }
 
