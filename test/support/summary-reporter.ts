@@ -1,4 +1,6 @@
+import { rmSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
+import { readScenarioLog, renderScenarioTable, SCENARIO_LOG_VARIABLE } from '../e2e/support/scenario-table.js';
 
 /**
  * Ends the run with the plain "N passed, N failed, N skipped" line that CI
@@ -26,6 +28,10 @@ export default class SummaryReporter implements Reporter {
 
   /** Runs after the default reporter has printed its summary, so this line closes the output. */
   onFinished(): void {
+    const log = process.env[SCENARIO_LOG_VARIABLE];
+    const scenarios = log === undefined ? [] : readScenarioLog(log);
+    if (log !== undefined) rmSync(log, { force: true });
+    if (scenarios.length > 0) process.stdout.write(`\nEnd-to-end scenarios:\n${renderScenarioTable(scenarios)}\n`);
     process.stdout.write(`\n${this.#line}\n`);
   }
 }

@@ -7,7 +7,7 @@ import type { Pod } from '../../cluster/pod.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { cloneInfoOf, tableDigest } from '../../support/pod-inspect.js';
 import { RowWriter } from '../../support/row-writer.js';
-import { metricsOf, missingRows, readyzOf, sample, statusOf, waitForReadyz, waitForSameData, waitForWrites, startPrimaryWithRows } from './probes.js';
+import { metricsOf, missingRows, readyzOf, sample, statusOf, waitForReadyz, waitForSameData, waitForWrites, startPrimaryWithRows } from '../../support/pod-probes.js';
 
 const MAX_LAG_SECONDS = 5;
 const ENV = { READY_CHECKS: '2', READY_MAX_LAG_SECONDS: String(MAX_LAG_SECONDS) };

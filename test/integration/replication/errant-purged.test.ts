@@ -4,7 +4,7 @@ import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { cloneInfoOf, tableDigest } from '../../support/pod-inspect.js';
-import { metricsOf, readyzOf, sample, slaveStatusOf, statusOf, waitForReadyz, waitForSameData, startPrimaryWithRows } from './probes.js';
+import { metricsOf, readyzOf, sample, slaveStatusOf, statusOf, waitForReadyz, waitForSameData, startPrimaryWithRows } from '../../support/pod-probes.js';
 
 const ENV = { READY_CHECKS: '2', READY_MAX_LAG_SECONDS: '5' };
 

@@ -5,7 +5,7 @@ import type { Pod } from '../../cluster/pod.js';
 import { isAlive } from '../../cluster/processes.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { RowWriter } from '../../support/row-writer.js';
-import { metricsOf, missingRows, readyzOf, sample, slaveStatusOf, statusOf, waitForReadyz, waitForSameData, waitForWrites, startPrimaryWithRows } from './probes.js';
+import { metricsOf, missingRows, readyzOf, sample, slaveStatusOf, statusOf, waitForReadyz, waitForSameData, waitForWrites, startPrimaryWithRows } from '../../support/pod-probes.js';
 
 /** Faster flips than the defaults (3 checks, 10 s), so each scenario takes seconds. */
 const MAX_LAG_SECONDS = 3;

@@ -1,9 +1,9 @@
-import { HTTP_PORT, startAgentPod } from '../../cluster/agent.js';
-import type { Cluster } from '../../cluster/cluster.js';
-import type { Pod } from '../../cluster/pod.js';
-import { waitFor } from '../../cluster/wait.js';
-import type { StatusDocument } from '../../../src/http/status-document.js';
-import { tableDigest } from '../../support/pod-inspect.js';
+import { HTTP_PORT, startAgentPod } from '../cluster/agent.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { Pod } from '../cluster/pod.js';
+import { waitFor } from '../cluster/wait.js';
+import type { StatusDocument } from '../../src/http/status-document.js';
+import { tableDigest } from './pod-inspect.js';
 
 /**
  * What the replication tests read from a pod's sidecar (its HTTP surface) and

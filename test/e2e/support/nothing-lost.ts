@@ -1,0 +1,48 @@
+import type { Pod } from '../../cluster/pod.js';
+import { missingRows, waitForSameData } from '../../support/pod-probes.js';
+import { tableDigest } from '../../support/pod-inspect.js';
+import { recordScenario, type ScenarioResult } from './scenario-table.js';
+
+/**
+ * The proof every scenario ends with: each pod has every acknowledged row and
+ * the same CHECKSUM TABLE as the primary. Waits for replicas to catch up first,
+ * then records the scenario's line of the summary table.
+ */
+export interface NothingLostCheck {
+  readonly scenario: string;
+  readonly primary: Pod;
+  readonly replicas: readonly Pod[];
+  readonly acknowledged: readonly number[];
+  readonly table?: string;
+  readonly timeToReadyMs?: number | undefined;
+  readonly catchUpTimeoutMs?: number;
+}
+
+export interface NothingLostReport extends ScenarioResult {
+  /** Acknowledged ids missing per pod: every list must be empty. */
+  readonly missing: Readonly<Record<string, readonly number[]>>;
+}
+
+export async function checkNothingLost(check: NothingLostCheck): Promise<NothingLostReport> {
+  const table = check.table ?? 'app.rows';
+  await waitForSameData(check.primary, check.replicas, table, check.catchUpTimeoutMs ?? 60_000);
+  const pods = [check.primary, ...check.replicas];
+  const rowsPerPod: Record<string, number> = {};
+  const missing: Record<string, readonly number[]> = {};
+  const checksums = new Set<string>();
+  for (const pod of pods) {
+    const digest = await tableDigest(pod, table);
+    rowsPerPod[pod.name] = digest.count;
+    checksums.add(digest.checksum);
+    missing[pod.name] = await missingRows(pod, table, check.acknowledged);
+  }
+  const result: ScenarioResult = {
+    scenario: check.scenario,
+    rowsWritten: check.acknowledged.length,
+    rowsPerPod,
+    checksumsEqual: checksums.size === 1,
+    timeToReadyMs: check.timeToReadyMs,
+  };
+  recordScenario(result);
+  return { ...result, missing };
+}

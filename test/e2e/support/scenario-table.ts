@@ -1,0 +1,58 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+
+/**
+ * The e2e scenarios' summary: each scenario records one line (a JSON object)
+ * in the file named by E2E_SCENARIO_LOG, which the vitest config sets for the
+ * whole run; the summary reporter prints the table after the run. A file,
+ * because test files run in worker processes and the reporter in the main one.
+ */
+
+export const SCENARIO_LOG_VARIABLE = 'E2E_SCENARIO_LOG';
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  /** Rows the writer had acknowledged when it stopped. */
+  readonly rowsWritten: number;
+  /** Rows found on each pod at the end, by pod name. */
+  readonly rowsPerPod: Readonly<Record<string, number>>;
+  /** Every pod's CHECKSUM TABLE equal. */
+  readonly checksumsEqual: boolean;
+  /** The slowest pod's time from its start (or restart) to Ready in this scenario, when the scenario measured one. */
+  readonly timeToReadyMs?: number | undefined;
+}
+
+export function recordScenario(result: ScenarioResult): void {
+  const file = process.env[SCENARIO_LOG_VARIABLE];
+  if (file === undefined || file === '') return;
+  appendFileSync(file, `${JSON.stringify(result)}\n`);
+}
+
+export function readScenarioLog(file: string): ScenarioResult[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as ScenarioResult);
+}
+
+const HEADERS = ['scenario', 'rows written', 'rows found per pod', 'checksums equal', 'time to Ready'] as const;
+
+function cells(result: ScenarioResult): string[] {
+  const perPod = Object.entries(result.rowsPerPod)
+    .map(([pod, rows]) => `${pod}=${rows}`)
+    .join(' ');
+  const ready = result.timeToReadyMs === undefined ? '-' : `${(result.timeToReadyMs / 1000).toFixed(1)} s`;
+  return [result.scenario, String(result.rowsWritten), perPod, result.checksumsEqual ? 'yes' : 'NO', ready];
+}
+
+/** A plain-text table, one row per scenario, columns padded to their widest cell. */
+export function renderScenarioTable(results: readonly ScenarioResult[]): string {
+  const rows = [[...HEADERS], ...results.map(cells)];
+  const widths = HEADERS.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(rows[0] ?? []), line(widths.map((width) => '-'.repeat(width))), ...rows.slice(1).map(line)].join('\n');
+}
