@@ -1,20 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { ProbeResult } from '../health/liveness.js';
 import type { Logger } from '../log.js';
 import { createFastify } from './fastify.js';
 
 const METRICS_REUSE_MS = 1_000;
 
-/** What a probe reports: ok, and why not when not. */
-export interface ProbeResult {
-  readonly ok: boolean;
-  readonly reasons: readonly string[];
-}
-
 export interface HttpAppOptions {
   readonly logger: Logger;
   readonly registry: Registry;
-  /** Liveness, read from state the agent keeps: a probe never runs SQL. */
+  /** The agent's own liveness (`/livez`): restarting the sidecar fixes only a stuck agent. */
+  readonly alive: () => ProbeResult;
+  /** The agent alive and mysqld answering (`/healthz`), read from state the agent keeps: a probe never runs SQL. */
   readonly health: () => ProbeResult;
   /** Readiness, from the same state. */
   readonly readiness: () => ProbeResult;
@@ -29,15 +26,13 @@ export interface HttpAppOptions {
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = createFastify(options.logger);
 
-  app.get('/healthz', async (_request, reply) => {
-    const result = options.health();
-    return reply.code(result.ok ? 200 : 503).send(result);
-  });
-
-  app.get('/readyz', async (_request, reply) => {
-    const result = options.readiness();
-    return reply.code(result.ok ? 200 : 503).send(result);
-  });
+  const probes: Record<string, () => ProbeResult> = { '/livez': options.alive, '/healthz': options.health, '/readyz': options.readiness };
+  for (const [path, probe] of Object.entries(probes)) {
+    app.get(path, async (_request, reply) => {
+      const result = probe();
+      return reply.code(result.ok ? 200 : 503).send(result);
+    });
+  }
 
   // The loop refreshes its state once a second, so a rendering younger than that is as fresh as a new one;
   // reusing it keeps a burst of scrapes from starving the loop (rendering costs about 1 ms of CPU).

@@ -5,6 +5,7 @@ import { dataDirLayout, inspectDataDir, readCloneInfo } from '../clone/data-dir.
 import { loadCloneTls } from '../clone/tls.js';
 import { requireSecret, type Config } from '../config.js';
 import { AgentError } from '../errors.js';
+import { agentLiveness, podHealth, type LoopProgress } from '../health/liveness.js';
 import { buildHttpApp } from '../http/app.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import type { Logger } from '../log.js';
@@ -17,7 +18,6 @@ import { waitForShutdownSignal } from './shutdown.js';
 
 const CHECK_INTERVAL_MS = 1_000;
 /** The loop is dead when it has not completed a check for this long. */
-const STALE_AFTER_MS = 10_000;
 
 /**
  * The sidecar: watches the local server, serves probes, status and metrics on
@@ -64,7 +64,8 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const app = buildHttpApp({
     logger,
     registry,
-    health: () => liveness(loop, startedAt),
+    alive: () => agentLiveness(loopProgress(loop, startedAt), new Date()),
+    health: () => podHealth(loopProgress(loop, startedAt), new Date()),
     readiness: () => ({ ok: loop.state.verdict.ready, reasons: loop.state.verdict.reasons }),
     status: async () =>
       buildStatus({ config, version, startedAt, state: loop.state, dataDir: await inspectDataDir(layout), cloneInfo }),
@@ -89,14 +90,9 @@ export async function runServe(config: Config, logger: Logger, version: string):
   await loop.stop();
 }
 
-/** Alive: the loop has completed a check recently and mysqld answered it. */
-function liveness(loop: ControlLoop, startedAt: Date): { ok: boolean; reasons: string[] } {
+function loopProgress(loop: ControlLoop, startedAt: Date): LoopProgress {
   const { checkedAt, observation } = loop.state;
-  const sinceMs = Date.now() - (checkedAt ?? startedAt).getTime();
-  const reasons: string[] = [];
-  if (sinceMs > STALE_AFTER_MS) reasons.push(`the agent's loop has not completed a check for ${Math.round(sinceMs / 1000)} s`);
-  if (checkedAt !== undefined && !observation.serverUp) reasons.push(`the server does not answer: ${observation.serverError ?? 'unknown'}`);
-  return { ok: reasons.length === 0, reasons };
+  return { checkedAt, startedAt, serverUp: observation.serverUp, serverError: observation.serverError };
 }
 
 async function listen(app: { listen: (options: { host: string; port: number }) => Promise<string> }, host: string, port: number, setting: string): Promise<void> {

@@ -10,10 +10,11 @@ const identity = deriveIdentity({
   serverIdOffset: 100,
 });
 
-function app(health = { ok: true, reasons: [] as string[] }) {
+function app(health = { ok: true, reasons: [] as string[] }, alive = { ok: true, reasons: [] as string[] }) {
   return buildHttpApp({
     logger: createLogger({ level: 'silent', pod: identity.podName, phase: 'serve' }),
     registry: createMetricsRegistry({ identity, version: '9.9.9' }),
+    alive: () => alive,
     health: () => health,
     readiness: () => ({ ok: false, reasons: ['lag unknown: no heartbeat received yet'] }),
     status: () => ({ pod: identity.podName }),
@@ -26,6 +27,14 @@ describe('HTTP app', () => {
     const down = await app({ ok: false, reasons: ['mysqld does not answer'] }).inject('/healthz');
     expect(down.statusCode).toBe(503);
     expect(down.json()).toEqual({ ok: false, reasons: ['mysqld does not answer'] });
+  });
+
+  it('answers /livez from the agent-only probe, independent of /healthz', async () => {
+    const serverDown = app({ ok: false, reasons: ['mysqld does not answer'] });
+    expect((await serverDown.inject('/livez')).statusCode).toBe(200);
+    const stuck = await app(undefined, { ok: false, reasons: ["the agent's loop has not completed a check for 12 s"] }).inject('/livez');
+    expect(stuck.statusCode).toBe(503);
+    expect(stuck.json()).toEqual({ ok: false, reasons: ["the agent's loop has not completed a check for 12 s"] });
   });
 
   it('serves Prometheus text with the agent info and default process metrics, all prefixed mysql_sts_', async () => {
