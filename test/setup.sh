@@ -25,6 +25,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# kubectl's built-in kustomize renders k8s/ for the manifest tests and the harness (no cluster needed).
+if ! command -v kubectl >/dev/null; then
+  echo "setup: kubectl is required (kubectl kustomize renders k8s/); install it from https://kubernetes.io/docs/tasks/tools/" >&2
+  exit 1
+fi
+
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

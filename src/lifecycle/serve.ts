@@ -17,7 +17,6 @@ import { buildStatus } from './status.js';
 import { waitForShutdownSignal } from './shutdown.js';
 
 const CHECK_INTERVAL_MS = 1_000;
-/** The loop is dead when it has not completed a check for this long. */
 
 /**
  * The sidecar: watches the local server, serves probes, status and metrics on

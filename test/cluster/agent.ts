@@ -1,78 +1,107 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { AGENT_MAIN } from '../support/agent.js';
 import type { Cluster } from './cluster.js';
+import { commandLine, resolveEnv, resolveProbe, type ProbeKind, type ResolvedProbe } from './containers.js';
+import { containerOf } from './manifest.js';
 import type { ExecResult, Pod } from './pod.js';
 import type { ManagedProcess } from './processes.js';
+import { readSecretValue } from './secrets.js';
 import { waitFor } from './wait.js';
 
 /**
- * The agent's containers in a harness pod, the way the StatefulSet runs them:
- * the init container to completion, then the server, then the sidecar.
+ * The StatefulSet's containers in a harness pod, run from the rendered
+ * manifest the way the kubelet runs them: the init container to completion,
+ * then the server, then the sidecar, each with the manifest's command, args and
+ * environment (downward API and Secrets resolved), gated by the manifest's probes.
  */
 
 export const HTTP_PORT = 8080;
 export const CLONE_PORT = 3307;
 
-/** A secret of the set as a mounted Secret file (0600), made once per cluster. */
-function secretFile(cluster: Cluster, name: string): string {
-  const file = join(cluster.secrets.dir, name);
-  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600, flag: 'wx' });
-  return file;
-}
+/** Container names in k8s/base/statefulset.yaml (the manifest tests check they exist). */
+export const CONTAINERS = { init: 'init', server: 'mysql', sidecar: 'agent' } as const;
 
+/** The Secret file the agent reads its clone secret from (a secret volume's file). */
 export function cloneSecretFile(cluster: Cluster): string {
-  return secretFile(cluster, 'clone-secret');
+  return join(cluster.secrets.dir, 'volumes', 'mysql-credentials', 'clone-secret');
 }
 
-/** The containers' environment: the downward API values, the Secret files, and what the harness must redirect. */
+/** A container's environment in this pod, as the kubelet builds it, plus the harness's redirections and `extra`. */
+export function containerEnvironment(cluster: Cluster, pod: Pod, container: string, extra: Record<string, string> = {}): Record<string, string> {
+  const { opts } = cluster.names;
+  const env = resolveEnv(containerOf(cluster.workload, container), { name: pod.name, namespace: opts.namespace, address: pod.address }, (secretName, key) =>
+    readSecretValue(cluster.dir, secretName, key),
+  );
+  // The kubelet's /dev/termination-log does not exist here; keep the reason with the pod's logs.
+  return { ...env, TERMINATION_LOG: join(pod.paths.logs, 'termination-log'), ...extra };
+}
+
+/** The sidecar's environment (the one `kubectl exec` into the agent container gets). */
 export function agentEnvironment(cluster: Cluster, pod: Pod, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...pod.agentEnv(),
-    MYSQL_ROOT_PASSWORD_FILE: cluster.secrets.rootPasswordFile,
-    CLONE_SECRET_FILE: cloneSecretFile(cluster),
-    REPLICATION_PASSWORD_FILE: secretFile(cluster, 'replication-password'),
-    AGENT_PASSWORD_FILE: secretFile(cluster, 'agent-password'),
-    // The kubelet's /dev/termination-log does not exist here; keep the reason with the pod's logs.
-    TERMINATION_LOG: join(pod.paths.logs, 'termination-log'),
-    ...extra,
-  };
+  return containerEnvironment(cluster, pod, CONTAINERS.sidecar, extra);
 }
 
-/** `mysql-sts-agent <args>` inside the pod, to completion (never throws on a non-zero exit). */
+/** `mysql-sts-agent <args>` inside the pod with the sidecar's environment, to completion (never throws on a non-zero exit). */
 export function runAgentIn(cluster: Cluster, pod: Pod, args: string[], extraEnv: Record<string, string> = {}): Promise<ExecResult> {
-  return pod.exec('node', [AGENT_MAIN, ...args], { env: agentEnvironment(cluster, pod, extraEnv), reject: false, timeoutMs: 300_000 });
+  return pod.exec('mysql-sts-agent', args, { env: agentEnvironment(cluster, pod, extraEnv), reject: false, timeoutMs: 300_000 });
+}
+
+/** The init container, to completion. */
+export function runInitContainer(cluster: Cluster, pod: Pod, extraEnv: Record<string, string> = {}): Promise<ExecResult> {
+  const { file, args } = commandLine(containerOf(cluster.workload, CONTAINERS.init));
+  return pod.exec(file, args, { env: containerEnvironment(cluster, pod, CONTAINERS.init, extraEnv), reject: false, timeoutMs: 300_000 });
 }
 
 export function startSidecar(cluster: Cluster, pod: Pod, extraEnv: Record<string, string> = {}): ManagedProcess {
-  return pod.spawn('node', [AGENT_MAIN, 'serve'], { env: agentEnvironment(cluster, pod, extraEnv), label: 'sidecar' });
+  const { file, args } = commandLine(containerOf(cluster.workload, CONTAINERS.sidecar));
+  return pod.spawn(file, args, { env: containerEnvironment(cluster, pod, CONTAINERS.sidecar, extraEnv), label: 'sidecar' });
 }
 
-/** Waits until the pod's sidecar answers /healthz. */
-export async function waitForSidecar(pod: Pod): Promise<void> {
-  await waitFor(async () => ((await pod.httpGet(HTTP_PORT, '/healthz')).status === 200 ? true : undefined), {
-    what: `${pod.name}'s sidecar to answer /healthz`,
-    timeoutMs: 15_000,
-  });
+function probeOf(pod: Pod, container: string, kind: ProbeKind): ResolvedProbe {
+  const probe = resolveProbe(containerOf(pod.workload, container), kind);
+  if (probe === undefined) throw new Error(`the manifest's ${container} container has no ${kind}`);
+  return probe;
 }
 
-/** Waits until the pod's sidecar says Ready (/readyz 200), as the StatefulSet's OrderedReady policy does before the next pod. */
-export async function waitForReady(pod: Pod, timeoutMs = 60_000): Promise<void> {
-  await waitFor(async () => ((await pod.httpGet(HTTP_PORT, '/readyz')).status === 200 ? true : undefined), {
-    what: `${pod.name} to be Ready`,
+/** One run of a probe, as the kubelet would judge it: 2xx/3xx, or exit 0. */
+async function probeSucceeds(pod: Pod, probe: ResolvedProbe): Promise<boolean> {
+  if (probe.kind === 'http') {
+    const response = await pod.httpGet(probe.port, probe.path, { timeoutMs: probe.timeoutMs }).catch(() => undefined);
+    return response !== undefined && response.status >= 200 && response.status < 400;
+  }
+  const [file = '', ...args] = probe.command;
+  const result = await pod.exec(file, args, { reject: false, timeoutMs: probe.timeoutMs }).catch(() => undefined);
+  return result?.exitCode === 0;
+}
+
+/** Waits until a container's probe succeeds. */
+export async function waitForProbe(pod: Pod, container: string, kind: ProbeKind, timeoutMs: number): Promise<void> {
+  const probe = probeOf(pod, container, kind);
+  const what = probe.kind === 'http' ? `GET :${probe.port}${probe.path}` : probe.command.join(' ');
+  await waitFor(async () => ((await probeSucceeds(pod, probe)) ? true : undefined), {
+    what: `${pod.name}'s ${container} ${kind} (${what}) to succeed`,
     timeoutMs,
   });
+}
+
+/** Waits until the sidecar's startup probe passes. */
+export async function waitForSidecar(pod: Pod): Promise<void> {
+  await waitForProbe(pod, CONTAINERS.sidecar, 'startupProbe', 15_000);
+}
+
+/** Waits until the sidecar's readiness probe passes, as the StatefulSet's OrderedReady policy does before the next pod. */
+export async function waitForReady(pod: Pod, timeoutMs = 60_000): Promise<void> {
+  await waitForProbe(pod, CONTAINERS.sidecar, 'readinessProbe', timeoutMs);
 }
 
 /** Creates (if needed) and starts pod n: init must succeed, then mysqld and the sidecar start; returns once it is Ready. */
 export async function startAgentPod(cluster: Cluster, n: number, extraEnv: Record<string, string> = {}): Promise<Pod> {
   const pod = cluster.listPods().find((candidate) => candidate.n === n) ?? (await cluster.addPod(n));
-  const init = await runAgentIn(cluster, pod, ['init'], extraEnv);
+  const init = await runInitContainer(cluster, pod, extraEnv);
   if (init.exitCode !== 0) {
     throw new Error(`init of ${pod.name} exited ${init.exitCode}: ${init.stderr.trim()}`);
   }
   await pod.startServer();
+  await waitForProbe(pod, CONTAINERS.server, 'startupProbe', 60_000);
   startSidecar(cluster, pod, extraEnv);
   await waitForSidecar(pod);
   await waitForReady(pod);

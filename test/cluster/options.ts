@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_OVERLAY } from './manifest.js';
 
 /** What a caller may choose about a local cluster; everything has a default. */
 export interface ClusterOptions {
@@ -26,6 +27,8 @@ export interface ClusterOptions {
   useTemplate?: boolean;
   /** Seconds between SIGTERM and SIGKILL when stopping processes. */
   stopGraceSeconds?: number;
+  /** Kustomization (relative to the repository) whose StatefulSet the pods run from. */
+  overlay?: string;
 }
 
 export type ResolvedOptions = Required<Omit<ClusterOptions, 'name' | 'rootPassword'>> & {
@@ -52,6 +55,7 @@ export function resolveOptions(opts: ClusterOptions): ResolvedOptions {
     detached: opts.detached ?? false,
     useTemplate: opts.useTemplate ?? true,
     stopGraceSeconds: opts.stopGraceSeconds ?? 5,
+    overlay: opts.overlay ?? DEFAULT_OVERLAY,
   };
 }
 

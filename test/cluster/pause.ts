@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_PATH, CONTAINER_PATHS, type PodPaths } from './options.js';
+import { BASE_PATH, type PodPaths } from './options.js';
+import type { Mount } from './volumes.js';
 import { spawnTracked, type ManagedProcess, type ProcessTable } from './processes.js';
 import { GiveUp, waitFor } from './wait.js';
 
@@ -9,19 +10,22 @@ import { GiveUp, waitFor } from './wait.js';
  * namespaces (and sits in its network namespace), so every other process of
  * the pod joins them with `nsenter --target <pausePid> --net --uts --mount`.
  *
- * The script sets the hostname and bind-mounts the pod's dirs over the
- * container paths inside a private mount namespace (nothing leaks to the
- * host). Paths come in as arguments, so nothing needs shell quoting.
+ * The script sets the hostname and bind-mounts the pod's volumes (from the
+ * manifest) and the image's files over the container paths inside a private
+ * mount namespace: the mounts never show on the host, though a missing mount
+ * point is created there (an empty dir). Paths come in as arguments, so
+ * nothing needs shell quoting.
  */
 const PAUSE_SCRIPT = [
   'set -e',
   'hostname "$1"',
-  `mkdir -p ${CONTAINER_PATHS.data} ${CONTAINER_PATHS.confD} ${CONTAINER_PATHS.run}`,
-  `[ -e ${CONTAINER_PATHS.myCnf} ] || touch ${CONTAINER_PATHS.myCnf}`,
-  `mount --bind "$2" ${CONTAINER_PATHS.data}`,
-  `mount --bind "$3" ${CONTAINER_PATHS.confD}`,
-  `mount --bind "$4" ${CONTAINER_PATHS.run}`,
-  `mount --bind "$5" ${CONTAINER_PATHS.myCnf}`,
+  'shift',
+  // Pairs of <source> <target>: a dir is mounted on a dir, a file on a file.
+  'while [ "$#" -gt 0 ]; do',
+  '  if [ -d "$1" ]; then mkdir -p "$2"; else [ -e "$2" ] || touch "$2"; fi',
+  '  mount --bind "$1" "$2"',
+  '  shift 2',
+  'done',
   'exec sleep infinity',
 ].join('\n');
 
@@ -30,6 +34,8 @@ export interface PauseSpec {
   netns: string;
   hostname: string;
   paths: PodPaths;
+  /** Host source → container path, in mount order. */
+  mounts: readonly Mount[];
   pod: number;
   detached: boolean;
 }
@@ -43,7 +49,7 @@ export async function startPause(spec: PauseSpec): Promise<ManagedProcess> {
   // the mount namespace made by unshare inherits them.
   const proc = spawnTracked(spec.table, {
     file: 'ip',
-    args: ['netns', 'exec', spec.netns, ...unshare, spec.hostname, paths.data, paths.confD, paths.run, paths.myCnf],
+    args: ['netns', 'exec', spec.netns, ...unshare, spec.hostname, ...spec.mounts.flatMap((mount) => [mount.source, mount.target])],
     env: { PATH: BASE_PATH },
     label: 'pause',
     pod: spec.pod,

@@ -1,11 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { emptyDir } from './datadir.js';
 import { renderMyCnf } from './mysql-files.js';
 import { connectToBridge, addNamespace, deleteLink, deleteNamespace, namespacePids, removeNetnsEtc, writeNetnsEtc } from './netns.js';
-import { BASE_PATH, podPaths, type ClusterNames, type PodPaths } from './options.js';
+import type { Workload } from './manifest.js';
+import { BASE_PATH, CONTAINER_PATHS, podPaths, type ClusterNames, type PodPaths } from './options.js';
 import { startPause } from './pause.js';
 import { PortForwards } from './port-forward.js';
 import { renderHosts, renderResolvConf } from './pod-files.js';
@@ -14,6 +15,7 @@ import type { ClusterSecrets } from './secrets.js';
 import { initFilePath } from './secrets.js';
 import { ServerContainer } from './server.js';
 import { httpRequestUnix, type HttpResponse } from './unix-http.js';
+import { podMounts, type Mount } from './volumes.js';
 
 /** What a pod needs from its cluster. */
 export interface PodContext {
@@ -24,6 +26,12 @@ export interface PodContext {
   detached: boolean;
   graceMs: number;
   template: () => Promise<string | undefined>;
+  /** The rendered StatefulSet the pod runs from. */
+  workload: Workload;
+  /** Host dir holding a Secret's keys as files (what a secret volume shows). */
+  secretDir: (secretName: string) => string;
+  /** Host dir with the image's commands (`mysql-sts-agent`), first on the pod's PATH. */
+  binDir: string;
 }
 
 export interface SpawnOptions {
@@ -99,9 +107,9 @@ export class Pod {
   async setUp(): Promise<void> {
     const { paths, ctx } = this;
     for (const dir of [paths.data, paths.logs]) mkdirSync(dir, { recursive: true });
-    // conf.d and run are emptyDirs: a new pod starts with them empty.
-    emptyDir(paths.confD);
-    emptyDir(paths.run);
+    // emptyDirs: a new pod starts with them empty.
+    this.emptyVolumes();
+    const mounts = this.mounts();
     writeFileSync(paths.myCnf, renderMyCnf(paths.logs));
     writeNetnsEtc(this.netns, { 'resolv.conf': renderResolvConf(ctx.names), hosts: renderHosts(ctx.names, this.n) });
     await addNamespace(this.netns);
@@ -111,9 +119,36 @@ export class Pod {
       netns: this.netns,
       hostname: this.name,
       paths,
+      mounts,
       pod: this.n,
       detached: ctx.detached,
     });
+  }
+
+  get workload(): Workload {
+    return this.ctx.workload;
+  }
+
+  /** The manifest's volumes, plus the server image's my.cnf (the harness plays the image). */
+  private mounts(): Mount[] {
+    const { paths, ctx } = this;
+    const mounts = podMounts(ctx.workload, {
+      claim: paths.data,
+      // The harness's own code reads these two through PodPaths.
+      emptyDir: (name, mountPath) => (mountPath === CONTAINER_PATHS.confD ? paths.confD : mountPath === CONTAINER_PATHS.run ? paths.run : join(paths.dir, 'volumes', name)),
+      secret: ctx.secretDir,
+    });
+    if (!mounts.some((mount) => mount.source === paths.data && mount.target === CONTAINER_PATHS.data)) {
+      throw new Error(`the manifest does not mount the volume claim ${ctx.workload.claimName} at ${CONTAINER_PATHS.data}, where the server image keeps its data`);
+    }
+    return [...mounts, { source: paths.myCnf, target: CONTAINER_PATHS.myCnf }];
+  }
+
+  private emptyVolumes(): void {
+    emptyDir(this.paths.confD);
+    emptyDir(this.paths.run);
+    rmSync(join(this.paths.dir, 'volumes'), { recursive: true, force: true });
+    mkdirSync(join(this.paths.dir, 'volumes'));
   }
 
   async startServer(opts: { timeoutMs?: number } = {}): Promise<void> {
@@ -143,7 +178,7 @@ export class Pod {
 
   private env(extra: Record<string, string> | undefined): Record<string, string> {
     // node may live outside the standard PATH (nvm); tools in the pod find the same one.
-    const path = `${dirname(process.execPath)}:${BASE_PATH}`;
+    const path = `${this.ctx.binDir}:${dirname(process.execPath)}:${BASE_PATH}`;
     return { PATH: path, HOME: '/root', HOSTNAME: this.name, ...extra };
   }
 
@@ -241,7 +276,6 @@ export class Pod {
     await deleteLink(this.ctx.names.bridgeNamespace(), this.ctx.names.bridgePort(this.n));
     await deleteNamespace(this.netns);
     removeNetnsEtc(this.netns);
-    emptyDir(this.paths.confD);
-    emptyDir(this.paths.run);
+    this.emptyVolumes();
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentEnvironment, runAgentIn, startAgentPod } from '../cluster/agent.js';
+import { agentEnvironment, runAgentIn, runInitContainer, startAgentPod } from '../cluster/agent.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import { AGENT_MAIN } from '../support/agent.js';
@@ -51,7 +51,7 @@ describe('a 3-pod StatefulSet: identity config and peer discovery', () => {
     const pod = pods[2] as Pod;
     const file = join(pod.paths.confD, 'mysql-sts-agent.cnf');
     const before = { text: readFileSync(file, 'utf8'), mtime: statSync(file).mtimeMs };
-    const again = await runAgentIn(cluster, pod, ['init']);
+    const again = await runInitContainer(cluster, pod);
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain('identity config already up to date');
     expect({ text: readFileSync(file, 'utf8'), mtime: statSync(file).mtimeMs }).toEqual(before);

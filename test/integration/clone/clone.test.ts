@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloneSecretFile, HTTP_PORT, runAgentIn, startAgentPod, startSidecar, waitForSidecar } from '../../cluster/agent.js';
+import { cloneSecretFile, HTTP_PORT, runInitContainer, startAgentPod, startSidecar, waitForSidecar } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
@@ -94,7 +94,7 @@ describe('clone: a live set grows from empty volumes', () => {
     const replica = pods[1] as Pod;
     const infoFile = join(replica.paths.data, '.mysql-sts-agent', 'clone.json');
     const before = statSync(infoFile).mtimeMs;
-    const again = await runAgentIn(cluster, replica, ['init']);
+    const again = await runInitContainer(cluster, replica);
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain('data dir already initialized: nothing to do');
     expect(again.stdout).not.toContain('cloning');
@@ -109,7 +109,7 @@ describe('clone: a live set grows from empty volumes', () => {
   it('retries from another peer when the donor dies mid-stream', async () => {
     const donor = pods[2] as Pod;
     const recipient = await cluster.addPod(3);
-    const init = runAgentIn(cluster, recipient, ['init']);
+    const init = runInitContainer(cluster, recipient);
     await killDonorMidStream(donor, recipient);
     const result = await init;
     expect(result.exitCode, result.stderr).toBe(0);
@@ -149,7 +149,7 @@ describe('clone: a cut stream with no other donor', () => {
 
   it('exits non-zero with one line, and leaves an empty data dir without a marker', async () => {
     const recipient = await cluster.addPod(1);
-    const init = runAgentIn(cluster, recipient, ['init'], { INIT_DEADLINE_SECONDS: '6' });
+    const init = runInitContainer(cluster, recipient, { INIT_DEADLINE_SECONDS: '6' });
     await killDonorMidStream(cluster.pod(0), recipient);
     const result = await init;
     expect(result.exitCode).toBe(5);

@@ -1,0 +1,54 @@
+import type { Workload } from './manifest.js';
+
+/**
+ * The pod template's volume mounts as bind mounts in the harness pod. All the
+ * pod's containers share one mount namespace here, so a path must get the same
+ * volume in every container that mounts it.
+ *
+ * Two simplifications, both deliberate: `/tmp` stays the host's (the cluster's
+ * own files live under it), and a claim's `subPath` is not applied (the pod's
+ * data dir is the host dir the harness calls the volume, so tests can inspect it).
+ */
+
+export interface Mount {
+  readonly source: string;
+  readonly target: string;
+}
+
+/** Host dirs backing each kind of volume for one pod. */
+export interface VolumeSources {
+  readonly claim: string;
+  emptyDir(volume: string, mountPath: string): string;
+  secret(secretName: string): string;
+}
+
+const HOST_TMP = '/tmp';
+
+export function podMounts(workload: Workload, sources: VolumeSources): Mount[] {
+  const volumeAt = new Map<string, string>();
+  for (const container of [...(workload.pod.initContainers ?? []), ...workload.pod.containers]) {
+    for (const mount of container.volumeMounts ?? []) {
+      const earlier = volumeAt.get(mount.mountPath);
+      if (earlier !== undefined && earlier !== mount.name) {
+        throw new Error(`${mount.mountPath} holds volume ${earlier} in one container and ${mount.name} in ${container.name}: the harness's containers share one mount namespace`);
+      }
+      volumeAt.set(mount.mountPath, mount.name);
+    }
+  }
+  const mounts: Mount[] = [];
+  for (const [target, name] of volumeAt) {
+    if (target === HOST_TMP) continue;
+    mounts.push({ source: volumeSource(workload, name, target, sources), target });
+  }
+  // Parents before children, so a mount inside another volume lands on top of it.
+  return mounts.sort((a, b) => a.target.length - b.target.length);
+}
+
+function volumeSource(workload: Workload, name: string, mountPath: string, sources: VolumeSources): string {
+  if (name === workload.claimName) return sources.claim;
+  const volume = workload.pod.volumes?.find((candidate) => candidate.name === name);
+  if (volume === undefined) throw new Error(`volume ${name} (mounted at ${mountPath}) is not declared in the pod template`);
+  if (volume.emptyDir !== undefined) return sources.emptyDir(name, mountPath);
+  if (volume.secret?.secretName !== undefined) return sources.secret(volume.secret.secretName);
+  throw new Error(`volume ${name}: only the claim, emptyDir and secret volumes are supported by the harness`);
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { buildHttpApp } from '../../../src/http/app.js';
+import { createMetricsRegistry } from '../../../src/http/metrics.js';
+import { deriveIdentity } from '../../../src/identity/identity.js';
+import { createLogger } from '../../../src/log.js';
+import { findObject, renderManifests, type KubeObject } from '../../cluster/manifest.js';
+import { schemaErrors } from '../../support/kube-schemas.js';
+import { checkManifests } from '../../support/manifest-policy.js';
+
+/**
+ * What `kubectl apply -k` would send, rendered for real by kubectl's kustomize:
+ * every overlay renders, every object validates against the Kubernetes schemas,
+ * and the pod template agrees with the agent (commands, settings, ports, probe
+ * paths the real HTTP app serves, security).
+ */
+
+const OVERLAYS = ['k8s/overlays/mariadb-10.11', 'k8s/overlays/mysql-8.0', 'k8s/overlays/mysql-8.4'];
+
+const identity = deriveIdentity({
+  pod: { setName: 'mysql', ordinal: 1 },
+  names: { serviceName: 'mysql', namespace: 'default', clusterDomain: 'cluster.local' },
+  serverIdOffset: 100,
+});
+const probe = { ok: true, reasons: [] };
+const app = buildHttpApp({
+  logger: createLogger({ level: 'silent', pod: identity.podName, phase: 'serve' }),
+  registry: createMetricsRegistry({ identity, version: '0.0.0' }),
+  alive: () => probe,
+  health: () => probe,
+  readiness: () => probe,
+  status: () => ({}),
+});
+await app.ready();
+const servesPath = (path: string): boolean => app.hasRoute({ method: 'GET', url: path });
+
+const rendered = new Map<string, KubeObject[]>();
+for (const overlay of ['k8s/base', ...OVERLAYS]) rendered.set(overlay, await renderManifests(overlay));
+const objectsOf = (overlay: string): KubeObject[] => rendered.get(overlay) ?? [];
+
+describe.each(['k8s/base', ...OVERLAYS])('%s', (overlay) => {
+  it('renders the StatefulSet, the three Services, the Secret, the PDB and the NetworkPolicy', () => {
+    const kinds = objectsOf(overlay).map((object) => `${object.kind}/${object.metadata.name}`).sort();
+    expect(kinds).toEqual([
+      'NetworkPolicy/mysql',
+      'PodDisruptionBudget/mysql',
+      'Secret/mysql-credentials',
+      'Service/mysql',
+      'Service/mysql-primary',
+      'Service/mysql-read',
+      'StatefulSet/mysql',
+    ]);
+  });
+
+  it('validates against the Kubernetes schemas', () => {
+    expect(objectsOf(overlay).flatMap(schemaErrors)).toEqual([]);
+  });
+
+  it('agrees with the agent: commands, settings, ports, probes, security, images', () => {
+    expect(checkManifests({ objects: objectsOf(overlay), servesPath })).toEqual([]);
+  });
+});
+
+describe('the overlays differ only where the server does', () => {
+  it('MySQL overlays run the mysql image with XtraBackup and MySQL config syntax', () => {
+    for (const [overlay, server, agent, version] of [
+      ['k8s/overlays/mysql-8.0', 'mysql:8.0', '0.1.0-xtrabackup-8.0', '8.0.26'],
+      ['k8s/overlays/mysql-8.4', 'mysql:8.4', '0.1.0-xtrabackup-8.4', '8.4'],
+    ] as const) {
+      const text = JSON.stringify(findObject(objectsOf(overlay), 'StatefulSet'));
+      expect(text).toContain(`"image":"${server}"`);
+      expect(text).toContain(`mysql-sts-agent:${agent}"`);
+      expect(text).toContain(`{"name":"MYSQL_VERSION","value":"${version}"}`);
+      expect(text).toContain('"command":["mysqladmin","ping"]');
+      expect(text).not.toContain('mariadb');
+    }
+  });
+});
+
+describe('the checks can fail', () => {
+  it('a schema violation is reported with its path', () => {
+    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad' }, spec: { ports: [{ port: 'three' }] } };
+    expect(schemaErrors(service)).toEqual([expect.stringMatching(/^Service\/bad: .*ports\/0\/port must be integer/)]);
+  });
+
+  it('an object of a kind without a schema is an error, not a pass', () => {
+    expect(schemaErrors({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toEqual([
+      'Widget/w: no schema for example.com/v1 Widget',
+    ]);
+  });
+
+  it('a probe path the agent does not serve is caught by the real HTTP app', () => {
+    expect(servesPath('/livez')).toBe(true);
+    expect(servesPath('/health')).toBe(false);
+  });
+});
