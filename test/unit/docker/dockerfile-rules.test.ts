@@ -45,46 +45,65 @@ function mutate(from: string, to: string): string {
 const FINAL_FROM = 'FROM node:${NODE_VERSION}-bookworm-slim\n';
 const APPEND = (line: string): string => mutate('USER 999:999', `${line}\nUSER 999:999`);
 
-const CASES: ReadonlyArray<{ rule: RuleId; why: string; text: string }> = [
-  { rule: 'pinned-base', why: 'bare major', text: mutate('NODE_VERSION=24.11.1', 'NODE_VERSION=24') },
-  { rule: 'pinned-base', why: 'major.minor', text: mutate('NODE_VERSION=24.11.1', 'NODE_VERSION=24.11') },
-  { rule: 'pinned-base', why: 'latest', text: mutate('node:${NODE_VERSION}-bookworm-slim AS deps', 'node:latest AS deps') },
-  { rule: 'pinned-base', why: 'no tag', text: mutate('node:${NODE_VERSION}-bookworm-slim AS deps', 'node AS deps') },
-  { rule: 'pinned-base', why: 'ARG without default', text: mutate('ARG NODE_VERSION=24.11.1', 'ARG NODE_VERSION') },
-  {
-    rule: 'multi-stage',
-    why: 'one stage',
-    text: `FROM node:24.11.1-bookworm-slim\n${GOOD.slice(GOOD.indexOf(FINAL_FROM) + FINAL_FROM.length).replace(/^COPY --from.*\n/gm, '')}`,
+// Keyed by rule, so a rule added to RULE_IDS without a failing case does not compile.
+const BROKEN: Readonly<Record<RuleId, Readonly<Record<string, string>>>> = {
+  'pinned-base': {
+    'a bare major': mutate('NODE_VERSION=24.11.1', 'NODE_VERSION=24'),
+    'major.minor': mutate('NODE_VERSION=24.11.1', 'NODE_VERSION=24.11'),
+    latest: mutate('node:${NODE_VERSION}-bookworm-slim AS deps', 'node:latest AS deps'),
+    'no tag': mutate('node:${NODE_VERSION}-bookworm-slim AS deps', 'node AS deps'),
+    'an ARG without default': mutate('ARG NODE_VERSION=24.11.1', 'ARG NODE_VERSION'),
   },
-  { rule: 'no-dev-dependencies', why: 'npm ci in the final stage', text: APPEND('RUN npm ci') },
-  { rule: 'no-dev-dependencies', why: 'node_modules from a full install', text: mutate('npm ci --omit=dev', 'npm ci') },
-  { rule: 'numeric-user', why: 'user name', text: mutate('USER 999:999', 'USER node') },
-  { rule: 'numeric-user', why: 'uid 0', text: mutate('USER 999:999', 'USER 0') },
-  { rule: 'numeric-user', why: 'gid 0', text: mutate('USER 999:999', 'USER 999:0') },
-  { rule: 'numeric-user', why: 'no USER', text: mutate('USER 999:999\n', '') },
-  { rule: 'no-add-url', why: 'ADD https', text: APPEND('ADD https://example.org/tool.tgz /tmp/') },
-  { rule: 'apt-get', why: 'no -y', text: mutate('install -y --no', 'install --no') },
-  { rule: 'apt-get', why: 'recommends', text: mutate('-y --no-install-recommends', '-y') },
-  { rule: 'apt-get', why: 'lists kept', text: mutate('rm -rf /var/lib/apt/lists/* && \\\n', '') },
-  { rule: 'apt-get', why: 'lists removed in a later RUN', text: mutate('rm -rf /var/lib/apt/lists/* && \\\n    command -v tool', 'command -v tool\nRUN rm -rf /var/lib/apt/lists/*') },
-  { rule: 'no-secret-names', why: 'ENV password', text: mutate('ENV NODE_ENV=production', 'ENV NODE_ENV=production DB_PASSWORD=x') },
-  { rule: 'no-secret-names', why: 'legacy ENV form', text: APPEND('ENV CLONE_SECRET hunter2') },
-  { rule: 'no-secret-names', why: 'ARG token', text: mutate('ARG NODE_VERSION=24.11.1', 'ARG NODE_VERSION=24.11.1\nARG NPM_TOKEN') },
-  { rule: 'no-secret-names', why: 'ARG key', text: APPEND('ARG API_KEY=abc') },
-  { rule: 'no-pipe-to-shell', why: 'curl | sh', text: APPEND('RUN curl -fsSL https://example.org/install.sh | sh') },
-  { rule: 'no-pipe-to-shell', why: 'wget | bash', text: APPEND('RUN wget -qO- https://example.org/i | sudo bash -s') },
-  { rule: 'no-pipe-to-shell', why: 'sh -c $(curl)', text: APPEND('RUN sh -c "$(curl -fsSL https://example.org/i)"') },
-  { rule: 'no-pipe-to-shell', why: 'process substitution', text: APPEND('RUN bash <(curl -s https://example.org/i)') },
-  { rule: 'exec-form', why: 'shell-form ENTRYPOINT', text: mutate('ENTRYPOINT ["agent"]', 'ENTRYPOINT agent') },
-  { rule: 'exec-form', why: 'shell-form CMD', text: mutate('CMD ["--help"]', 'CMD --help') },
-  { rule: 'exec-form', why: 'no ENTRYPOINT', text: mutate('ENTRYPOINT ["agent"]\n', '') },
-  { rule: 'flavour-tools', why: 'package not installed', text: mutate('--no-install-recommends tool-pkg', '--no-install-recommends other-pkg') },
-  { rule: 'flavour-tools', why: 'no build-time check', text: mutate(' && \\\n    command -v tool', '') },
-  { rule: 'oci-labels', why: 'no licenses label', text: mutate(' \\\n      org.opencontainers.image.licenses="Apache-2.0"', '') },
-  { rule: 'node-env', why: 'development', text: mutate('NODE_ENV=production', 'NODE_ENV=development') },
-  { rule: 'node-env', why: 'unset', text: mutate('ENV NODE_ENV=production\n', '') },
-  { rule: 'no-healthcheck', why: 'HEALTHCHECK', text: APPEND('HEALTHCHECK CMD ["agent", "status"]') },
-];
+  'multi-stage': {
+    'one stage': `FROM node:24.11.1-bookworm-slim\n${GOOD.slice(GOOD.indexOf(FINAL_FROM) + FINAL_FROM.length).replace(/^COPY --from.*\n/gm, '')}`,
+  },
+  'no-dev-dependencies': {
+    'npm ci in the final stage': APPEND('RUN npm ci'),
+    'node_modules from a full install': mutate('npm ci --omit=dev', 'npm ci'),
+  },
+  'numeric-user': {
+    'a user name': mutate('USER 999:999', 'USER node'),
+    'uid 0': mutate('USER 999:999', 'USER 0'),
+    'gid 0': mutate('USER 999:999', 'USER 999:0'),
+    'no USER': mutate('USER 999:999\n', ''),
+  },
+  'no-add-url': { 'ADD https://': APPEND('ADD https://example.org/tool.tgz /tmp/') },
+  'apt-get': {
+    'no -y': mutate('install -y --no', 'install --no'),
+    'recommends': mutate('-y --no-install-recommends', '-y'),
+    'lists kept': mutate('rm -rf /var/lib/apt/lists/* && \\\n', ''),
+    'lists removed in a later RUN': mutate('rm -rf /var/lib/apt/lists/* && \\\n    command -v tool', 'command -v tool\nRUN rm -rf /var/lib/apt/lists/*'),
+  },
+  'no-secret-names': {
+    'ENV …PASSWORD': mutate('ENV NODE_ENV=production', 'ENV NODE_ENV=production DB_PASSWORD=x'),
+    'the legacy ENV form': APPEND('ENV CLONE_SECRET hunter2'),
+    'ARG …TOKEN': mutate('ARG NODE_VERSION=24.11.1', 'ARG NODE_VERSION=24.11.1\nARG NPM_TOKEN'),
+    'ARG …KEY': APPEND('ARG API_KEY=abc'),
+  },
+  'no-pipe-to-shell': {
+    'curl | sh': APPEND('RUN curl -fsSL https://example.org/install.sh | sh'),
+    'wget | sudo bash': APPEND('RUN wget -qO- https://example.org/i | sudo bash -s'),
+    'sh -c "$(curl …)"': APPEND('RUN sh -c "$(curl -fsSL https://example.org/i)"'),
+    'bash <(curl …)': APPEND('RUN bash <(curl -s https://example.org/i)'),
+  },
+  'exec-form': {
+    'a shell-form ENTRYPOINT': mutate('ENTRYPOINT ["agent"]', 'ENTRYPOINT agent'),
+    'a shell-form CMD': mutate('CMD ["--help"]', 'CMD --help'),
+    'no ENTRYPOINT': mutate('ENTRYPOINT ["agent"]\n', ''),
+  },
+  'flavour-tools': {
+    'the package not installed': mutate('--no-install-recommends tool-pkg', '--no-install-recommends other-pkg'),
+    'no build-time check': mutate(' && \\\n    command -v tool', ''),
+  },
+  'oci-labels': { 'no licenses label': mutate(' \\\n      org.opencontainers.image.licenses="Apache-2.0"', '') },
+  'node-env': {
+    development: mutate('NODE_ENV=production', 'NODE_ENV=development'),
+    unset: mutate('ENV NODE_ENV=production\n', ''),
+  },
+  'no-healthcheck': { HEALTHCHECK: APPEND('HEALTHCHECK CMD ["agent", "status"]') },
+};
+
+const CASES = Object.entries(BROKEN).flatMap(([rule, cases]) => Object.entries(cases).map(([why, text]) => ({ rule, why, text })));
 
 describe('Dockerfile rules', () => {
   it('pass on a Dockerfile that follows them', () => {
@@ -96,7 +115,8 @@ describe('Dockerfile rules', () => {
   });
 
   it('every rule has a case that makes it fail', () => {
-    expect([...new Set(CASES.map((c) => c.rule))].sort()).toEqual([...RULE_IDS].sort());
+    expect(RULE_IDS.filter((rule) => Object.keys(BROKEN[rule]).length === 0)).toEqual([]);
+    expect(Object.keys(BROKEN).sort()).toEqual([...RULE_IDS].sort());
   });
 
   it('name the line of the broken instruction', () => {
