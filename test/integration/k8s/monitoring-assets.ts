@@ -59,8 +59,8 @@ export function readPromTest(): PromTestFile {
   return parse(readFileSync(PROMTEST_FILE, 'utf8')) as PromTestFile;
 }
 
-/** Writes `groups` as a plain Prometheus rules file (what `promtool` and Prometheus read). */
-export function writeRulesFile(dir: string, groups: readonly RuleGroup[], name = 'mysql-sts-agent.rules.yaml'): string {
+/** Writes `groups` (alerting or recording rules) as a plain Prometheus rules file, what `promtool` and Prometheus read. */
+export function writeRulesFile(dir: string, groups: readonly { name: string; rules: readonly object[] }[], name = 'mysql-sts-agent.rules.yaml'): string {
   const file = join(dir, name);
   writeFileSync(file, stringify({ groups }));
   return file;
