@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLONE_PORT, HTTP_PORT, startAgentPod } from '../../cluster/agent.js';
+import { CLONE_PORT, startAgentPod } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
+import { metricsOf as scrape, sample } from '../replication/probes.js';
 import { alertRules, metricNamesIn, promtool, readPrometheusRule, writePromTestFile, writeRulesFile } from './monitoring-assets.js';
 import { parseExposition, replay, TARGET, type Scrape } from './scrape-replay.js';
 
@@ -24,16 +25,6 @@ const rulesFile = writeRulesFile(
   dir,
   readPrometheusRule().spec.groups.map((group) => ({ ...group, rules: group.rules.map(({ annotations: _dropped, ...rule }) => rule) })),
 );
-
-async function scrape(pod: Pod): Promise<string> {
-  const response = await pod.httpGet(HTTP_PORT, '/metrics');
-  if (response.status !== 200) throw new Error(`GET /metrics of ${pod.name} answered ${response.status}`);
-  return response.body;
-}
-
-function value(text: string, name: string): string | undefined {
-  return parseExposition(text).find((sample) => sample.name === name && Object.keys(sample.labels).length === 0)?.value;
-}
 
 /** What one alert is expected to produce: the labels of each firing alert beyond the rule's own. */
 type Expected = Readonly<Record<string, readonly Readonly<Record<string, string>>[]>>;
@@ -73,7 +64,7 @@ describe('alert rules on real sidecar scrapes (mysql-0 primary, mysql-1 replica)
     const exported = new Set(healthy.flatMap((one) => parseExposition(one.text).map((sample) => sample.name)));
     const selected = new Set(rules.flatMap((rule) => metricNamesIn(rule.expr)));
     expect([...selected].filter((name) => !exported.has(name) && name !== 'up')).toEqual(['mysql_sts_clone_requests_rejected_total']);
-    expect(value(healthy[1]?.text ?? '', 'mysql_sts_replication_lag_known')).toBe('1');
+    expect(sample(healthy[1]?.text ?? '', 'mysql_sts_replication_lag_known')).toBe('1');
     const run = await alertsAt('healthy', healthy, 25, {});
     expect(run, run.output).toMatchObject({ exitCode: 0 });
   });
@@ -83,7 +74,7 @@ describe('alert rules on real sidecar scrapes (mysql-0 primary, mysql-1 replica)
     const stopped = await waitFor(
       async () => {
         const text = await scrape(replica);
-        const done = ['mysql_sts_replication_io_running', 'mysql_sts_replication_sql_running', 'mysql_sts_ready'].every((name) => value(text, name) === '0');
+        const done = ['mysql_sts_replication_io_running', 'mysql_sts_replication_sql_running', 'mysql_sts_ready'].every((name) => sample(text, name) === '0');
         return done ? text : undefined;
       },
       { what: `${replica.name}'s metrics to show both threads stopped and not Ready`, timeoutMs: 20_000 },
