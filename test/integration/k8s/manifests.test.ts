@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildHttpApp } from '../../../src/http/app.js';
 import { createMetricsRegistry } from '../../../src/http/metrics.js';
 import { deriveIdentity } from '../../../src/identity/identity.js';
 import { createLogger } from '../../../src/log.js';
-import { findObject, renderManifests, type KubeObject } from '../../cluster/manifest.js';
+import { findObject, renderManifests, REPO_ROOT, type KubeObject } from '../../cluster/manifest.js';
 import { schemaErrors } from '../../support/kube-schemas.js';
 import { checkManifests } from '../../support/manifest-policy.js';
 
@@ -37,6 +40,20 @@ const rendered = new Map<string, KubeObject[]>();
 for (const overlay of ['k8s/base', ...OVERLAYS]) rendered.set(overlay, await renderManifests(overlay));
 const objectsOf = (overlay: string): KubeObject[] => rendered.get(overlay) ?? [];
 
+// An overlay the way the README tells users to enable monitoring (kustomize wants relative paths).
+const monitoredDir = mkdtempSync(join(tmpdir(), 'msa-monitored-'));
+afterAll(() => rmSync(monitoredDir, { recursive: true, force: true }));
+writeFileSync(
+  join(monitoredDir, 'kustomization.yaml'),
+  [
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    `resources: [${relative(monitoredDir, join(REPO_ROOT, 'k8s/overlays/mariadb-10.11'))}]`,
+    `components: [${relative(monitoredDir, join(REPO_ROOT, 'k8s/components/monitoring'))}]`,
+  ].join('\n'),
+);
+const monitored = await renderManifests(monitoredDir);
+
 describe.each(['k8s/base', ...OVERLAYS])('%s', (overlay) => {
   it('renders the StatefulSet, the three Services, the Secret, the PDB and the NetworkPolicy', () => {
     const kinds = objectsOf(overlay).map((object) => `${object.kind}/${object.metadata.name}`).sort();
@@ -57,6 +74,30 @@ describe.each(['k8s/base', ...OVERLAYS])('%s', (overlay) => {
 
   it('agrees with the agent: commands, settings, ports, probes, security, images', () => {
     expect(checkManifests({ objects: objectsOf(overlay), servesPath })).toEqual([]);
+  });
+});
+
+describe('an overlay with the monitoring component', () => {
+  it('validates against the Kubernetes and prometheus-operator schemas', () => {
+    expect(monitored.map((object) => object.kind).sort()).toEqual([
+      'ConfigMap', 'NetworkPolicy', 'PodDisruptionBudget', 'PrometheusRule', 'Secret', 'Service', 'Service', 'Service', 'ServiceMonitor', 'StatefulSet',
+    ]);
+    expect(monitored.flatMap(schemaErrors)).toEqual([]);
+  });
+
+  it('scrapes exactly the headless Service, on a port that reaches the agent', () => {
+    const monitor = findObject(monitored, 'ServiceMonitor') as KubeObject & {
+      spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] };
+    };
+    const selected = monitored.filter(
+      (object) =>
+        object.kind === 'Service' &&
+        Object.entries(monitor.spec.selector.matchLabels).every(([key, value]) => object.metadata.labels?.[key] === value),
+    );
+    expect(selected.map((service) => service.metadata.name)).toEqual(['mysql']);
+    const ports = (selected[0]?.['spec'] as { ports: { name: string; port: number; targetPort: string }[] }).ports;
+    expect(monitor.spec.endpoints.map((endpoint) => [endpoint.port, endpoint.path])).toEqual([['metrics', '/metrics']]);
+    expect(ports.find((port) => port.name === 'metrics')).toEqual({ name: 'metrics', port: 8080, targetPort: 'http' });
   });
 });
 

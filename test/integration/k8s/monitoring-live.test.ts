@@ -6,7 +6,7 @@ import { CLONE_PORT, startAgentPod } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
-import { metricsOf as scrape, sample } from '../replication/probes.js';
+import { metricsOf as scrape, sample } from '../../support/pod-probes.js';
 import { alertRules, metricNamesIn, promtool, readPrometheusRule, writePromTestFile, writeRulesFile } from './monitoring-assets.js';
 import { parseExposition, replay, TARGET, type Scrape } from './scrape-replay.js';
 
