@@ -5,6 +5,7 @@ import { DEFAULT_ROOT } from '../cluster/options.js';
 import { isAlive } from '../cluster/processes.js';
 import { readState, type ClusterState } from '../cluster/state.js';
 import { AGENT_MAIN } from '../support/agent.js';
+import { runningDemo } from './leftovers.js';
 import { ordinalOf, writeRequest } from './requests.js';
 
 /**
@@ -54,7 +55,7 @@ function main(): number {
   const dir = join(DEFAULT_ROOT, values.name);
   const state = readState(dir);
   if (state === undefined) fail(`no demo cluster at ${dir}: is \`npm run demo\` running?`);
-  if (state.owner === null || !isAlive(state.owner)) fail(`the cluster at ${dir} has no running demo`);
+  if (runningDemo(dir) === undefined) fail(`the cluster at ${dir} has no running demo`);
   const n = podOrdinal(state, podName);
   if (command === 'exec') return execInPod(state, n, rest);
   if (command === 'delete' && rest.length === 0) {

@@ -27,12 +27,18 @@ function readOwner(dir: string): Owner | undefined {
   }
 }
 
+/** The demo process that owns the cluster at `dir`, if it still runs. */
+export function runningDemo(dir: string): Owner | undefined {
+  const owner = readOwner(dir);
+  return owner !== undefined && isAlive(owner) ? owner : undefined;
+}
+
 /** Removes the cluster at `dir` if its demo is gone; throws if a demo still runs it. Returns what was removed. */
 export async function removeLeftovers(dir: string): Promise<string | undefined> {
   const state = readState(dir);
   if (state === undefined) return undefined;
-  const owner = readOwner(dir);
-  if (owner !== undefined && isAlive(owner)) {
+  const owner = runningDemo(dir);
+  if (owner !== undefined) {
     throw new Error(`a demo is already running in ${dir} (pid ${owner.pid}); stop it, or use --name for a second one`);
   }
   await downCluster(dir, { keep: false });

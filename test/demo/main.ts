@@ -25,9 +25,11 @@ export async function runDemo(options: DemoOptions, output: NodeJS.WriteStream):
   const screen = createScreen(output, title);
   const stop = new StopSignal((line) => screen.print(line));
   stop.install();
+  stop.watchParent();
   try {
     return await runCluster({ cluster, options, screen, stop });
   } finally {
+    stop.tearingDown();
     await tearDown(cluster, screen);
     stop.uninstall();
   }

@@ -67,9 +67,18 @@ export async function rowsOf(pod: Pod): Promise<number> {
   return Number(row?.n);
 }
 
-/** The donor's own estimate (donor.ts): its data dir without binlogs, relay logs and the agent's dir. */
+/**
+ * What a backup of the donor will hold: its data dir without binlogs, relay
+ * logs and the agent's dir (as the donor's own estimate in donor.ts), and
+ * without the redo log and the temporary tablespace, which mariadb-backup does
+ * not copy; on a small set those two are most of the data dir.
+ */
+export function inBackup(topLevelName: string): boolean {
+  return !(topLevelName === AGENT_DIR || /^(mysql|relay)-bin\./.test(topLevelName) || /^(ib_logfile\d+|ibtmp\d+)$/.test(topLevelName));
+}
+
 function donorEstimate(pod: Pod): Promise<number> {
-  return directorySize(pod.paths.data, (name) => name === AGENT_DIR || /^(mysql|relay)-bin\./.test(name));
+  return directorySize(pod.paths.data, (name) => !inBackup(name));
 }
 
 /** `mysql_sts_clone_serving 1` in a sidecar's /metrics: that pod is streaming a backup now. */
@@ -79,31 +88,41 @@ export function isServingClone(metricsText: string): boolean {
 
 /**
  * Clone progress of pods in their init container. The donor is the pod whose
- * sidecar says it is serving a backup; its size is read once per clone.
+ * sidecar says it is serving a backup (read once per clone, with its size);
+ * until one does, the previous ordinal, which init prefers (DESIGN section 4).
  */
 export class CloneWatch {
-  private readonly estimates = new Map<string, { donor: string; bytes: number }>();
+  private readonly donors = new Map<string, { donor: string; bytes: number }>();
 
   constructor(private readonly peers: () => Pod[]) {}
 
   async progress(pod: Pod): Promise<CloneProgress | null> {
     const staging = join(pod.paths.data, AGENT_DIR, 'staging');
     if (!existsSync(staging)) {
-      this.estimates.delete(pod.name);
+      this.donors.delete(pod.name);
       return null;
     }
     const bytes = await directorySize(staging, () => false);
-    const estimate = this.estimates.get(pod.name) ?? (await this.findDonor(pod));
-    if (estimate !== undefined) this.estimates.set(pod.name, estimate);
-    return { donor: estimate?.donor ?? null, bytes, expectedBytes: estimate?.bytes ?? null };
+    let donor = this.donors.get(pod.name);
+    if (donor === undefined) {
+      donor = await this.servingDonor(pod);
+      if (donor !== undefined) this.donors.set(pod.name, donor);
+    }
+    donor ??= await this.likelyDonor(pod);
+    return { donor: donor?.donor ?? null, bytes, expectedBytes: donor?.bytes ?? null };
   }
 
-  private async findDonor(recipient: Pod): Promise<{ donor: string; bytes: number } | undefined> {
+  private async servingDonor(recipient: Pod): Promise<{ donor: string; bytes: number } | undefined> {
     for (const peer of this.peers()) {
       if (peer.n === recipient.n) continue;
       const metrics = await peer.httpGet(HTTP_PORT, '/metrics', { timeoutMs: HTTP_TIMEOUT_MS }).catch(() => undefined);
       if (metrics !== undefined && isServingClone(metrics.body)) return { donor: peer.name, bytes: await donorEstimate(peer) };
     }
     return undefined;
+  }
+
+  private async likelyDonor(recipient: Pod): Promise<{ donor: string; bytes: number } | undefined> {
+    const peer = this.peers().find((candidate) => candidate.n === recipient.n - 1);
+    return peer === undefined ? undefined : { donor: peer.name, bytes: await donorEstimate(peer) };
   }
 }

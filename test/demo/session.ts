@@ -13,6 +13,8 @@ import type { Snapshot } from './view.js';
 
 const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const REFRESH_MS = 1_000;
+/** Clones of a small set take a second or two: refresh faster while a pod is in init, so the bar is seen moving. */
+const INIT_REFRESH_MS = 250;
 const EVENTS_SHOWN = 6;
 
 /**
@@ -66,7 +68,7 @@ export class DemoSession {
     this.refreshLoop = (async () => {
       while (this.refreshing) {
         await this.tick();
-        await sleep(REFRESH_MS);
+        await sleep(this.kubelet.pods.some((pod) => pod.phase === 'init') ? INIT_REFRESH_MS : REFRESH_MS);
       }
     })();
   }

@@ -20,6 +20,7 @@ export class StopSignal {
   private isStopping = false;
   private isHurried = false;
   private timer: NodeJS.Timeout | undefined;
+  private parentWatch: NodeJS.Timeout | undefined;
   private readonly onSignal = (): void => this.signal(Date.now());
 
   constructor(private readonly say: (line: string) => void) {
@@ -32,7 +33,22 @@ export class StopSignal {
     process.on('SIGTERM', this.onSignal);
   }
 
+  /**
+   * The launcher (cli.ts) relays signals; if it is gone (killed), nobody
+   * would ever stop this demo: that counts as a signal.
+   */
+  watchParent(): void {
+    const parent = process.ppid;
+    this.parentWatch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(this.parentWatch);
+      this.stop('signal');
+    }, 1_000);
+    this.parentWatch.unref();
+  }
+
   uninstall(): void {
+    if (this.parentWatch !== undefined) clearInterval(this.parentWatch);
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
     if (this.timer !== undefined) clearTimeout(this.timer);
@@ -51,6 +67,11 @@ export class StopSignal {
     } else {
       this.say('still tearing down; please wait');
     }
+  }
+
+  /** From now on there is nothing left to skip: later presses only get a "please wait". */
+  tearingDown(): void {
+    this.isHurried = true;
   }
 
   /** Stop by itself after `seconds`. */
