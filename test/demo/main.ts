@@ -64,7 +64,7 @@ async function runCluster(input: { cluster: Cluster; options: DemoOptions; scree
   }
   const acknowledged = await session.stopWriter();
   const why = reason === 'duration' ? `--duration ${options.durationSeconds}s reached` : 'interrupted';
-  screen.print(`stopping (${why}): writer stopped at ${acknowledged.length} rows; waiting for every pod to hold them (Ctrl-C again skips this)`);
+  screen.print(`stopping (${why}): writer stopped at ${acknowledged.length} rows; waiting for every pod to hold them (a Ctrl-C now skips this)`);
   const summary = await Promise.race([summarize(session.summaryPods(), acknowledged, CATCH_UP_MS), stop.hurried.then(() => undefined)]);
   if (summary === undefined) return 130;
   screen.print(renderSummary(summary));
