@@ -1,4 +1,4 @@
-import { runAgentIn, startSidecar, waitForReady } from '../cluster/agent.js';
+import { runInitContainer, startSidecar, waitForReady } from '../cluster/agent.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import type { ManagedProcess } from '../cluster/processes.js';
@@ -56,7 +56,7 @@ export class DemoKubelet {
     const runtime = this.runtime(n);
     const pod = this.podOf(n) ?? (await this.cluster.addPod(n));
     runtime.phase = 'init';
-    const init = await runAgentIn(this.cluster, pod, ['init'], this.env);
+    const init = await runInitContainer(this.cluster, pod, this.env);
     if (this.stopped) return;
     if (init.exitCode !== 0) {
       runtime.phase = 'failed';
