@@ -1,3 +1,4 @@
+import { isOutsideBackup } from './backup-size.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -10,7 +11,6 @@ import type { Flavor } from '../mysql/server-version.js';
 import type { Secret } from '../secret.js';
 import { AUTH_SCHEME, NonceCache, verifyRequest } from './auth.js';
 import type { BackupOutcome, RunningBackup } from './backup-process.js';
-import { AGENT_DIR } from './data-dir.js';
 import type { DonorMetrics } from './donor-metrics.js';
 import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from './protocol.js';
 
@@ -135,8 +135,8 @@ async function serveBackup(input: {
 }): Promise<RunningBackup & { id: string }> {
   const { options, socket, recipient, log } = input;
   const { metrics } = options;
-  // An estimate for the recipient's progress bar: binlogs and relay logs are not part of a backup.
-  const estimate = await directorySize(options.dataDir, (name) => name === AGENT_DIR || /^(mysql|relay)-bin\./.test(name));
+  // An estimate for the recipient's progress bar.
+  const estimate = await directorySize(options.dataDir, isOutsideBackup);
   const id = randomUUID();
   socket.write(
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${UPGRADE_PROTOCOL}\r\nConnection: Upgrade\r\n` +

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HTTP_PORT } from '../cluster/agent.js';
 import type { Pod } from '../cluster/pod.js';
+import { isOutsideBackup } from '../../src/clone/backup-size.js';
 import { AGENT_DIR } from '../../src/clone/data-dir.js';
 import { directorySize } from '../../src/fs/directory-size.js';
 import type { StatusDocument } from '../../src/http/status-document.js';
@@ -67,18 +68,8 @@ export async function rowsOf(pod: Pod): Promise<number> {
   return Number(row?.n);
 }
 
-/**
- * What a backup of the donor will hold: its data dir without binlogs, relay
- * logs and the agent's dir (as the donor's own estimate in donor.ts), and
- * without the redo log and the temporary tablespace, which mariadb-backup does
- * not copy; on a small set those two are most of the data dir.
- */
-export function inBackup(topLevelName: string): boolean {
-  return !(topLevelName === AGENT_DIR || /^(mysql|relay)-bin\./.test(topLevelName) || /^(ib_logfile\d+|ibtmp\d+)$/.test(topLevelName));
-}
-
 function donorEstimate(pod: Pod): Promise<number> {
-  return directorySize(pod.paths.data, (name) => !inBackup(name));
+  return directorySize(pod.paths.data, isOutsideBackup);
 }
 
 /** `mysql_sts_clone_serving 1` in a sidecar's /metrics: that pod is streaming a backup now. */

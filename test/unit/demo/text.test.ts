@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderGuide, type GuidePod } from '../../demo/guide.js';
 import { initOutcome } from '../../demo/kubelet.js';
-import { inBackup, isServingClone } from '../../demo/observe.js';
+import { isOutsideBackup } from '../../../src/clone/backup-size.js';
+import { isServingClone } from '../../demo/observe.js';
 import { ordinalOf, requestsDir, takeRequests, writeRequest } from '../../demo/requests.js';
 import { renderSummary, type Summary } from '../../demo/summary.js';
 
@@ -82,7 +83,7 @@ describe('reading the agent', () => {
   });
 
   it('the backup size estimate leaves out binlogs, relay logs, the agent dir, the redo log and the temporary tablespace', () => {
-    expect(['ibdata1', 'mysql', 'app', 'undo001'].every(inBackup)).toBe(true);
-    expect(['mysql-bin.000001', 'relay-bin.index', '.mysql-sts-agent', 'ib_logfile0', 'ibtmp1'].some(inBackup)).toBe(false);
+    expect(['ibdata1', 'mysql', 'app', 'undo001'].some(isOutsideBackup)).toBe(false);
+    expect(['mysql-bin.000001', 'relay-bin.index', '.mysql-sts-agent', 'ib_logfile0', 'ibtmp1'].every(isOutsideBackup)).toBe(true);
   });
 });
