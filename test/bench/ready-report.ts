@@ -12,6 +12,9 @@ export interface ReadyRun extends ReadyTiming {
   readonly loadAvg1: number;
 }
 
+/** What the summary needs of a path. */
+type PathName = Pick<ReadyPath, 'key' | 'label'>;
+
 export const READY_PHASES = ['cloneSeconds', 'serverSeconds', 'replicationSeconds'] as const;
 export type ReadyPhase = (typeof READY_PHASES)[number];
 
@@ -42,7 +45,7 @@ export interface ReadySummary {
   readonly phaseRatios: Readonly<Record<ReadyPhase, number>>;
 }
 
-function summarizePath(path: ReadyPath, runs: readonly ReadyRun[]): ReadyPathSummary {
+function summarizePath(path: PathName, runs: readonly ReadyRun[]): ReadyPathSummary {
   const mine = runs.filter((run) => run.path === path.key);
   if (mine.length === 0) throw new Error(`no ready runs for ${path.key}`);
   const phases = Object.fromEntries(READY_PHASES.map((phase) => [phase, median(mine.map((run) => run[phase]))])) as Record<ReadyPhase, number>;
@@ -61,7 +64,7 @@ function summarizePath(path: ReadyPath, runs: readonly ReadyRun[]): ReadyPathSum
   };
 }
 
-export function summarizeReady(paths: { agent: ReadyPath; byHand: ReadyPath }, runs: readonly ReadyRun[]): ReadySummary {
+export function summarizeReady(paths: { agent: PathName; byHand: PathName }, runs: readonly ReadyRun[]): ReadySummary {
   const agent = summarizePath(paths.agent, runs);
   const byHand = summarizePath(paths.byHand, runs);
   const phaseRatios = Object.fromEntries(READY_PHASES.map((phase) => [phase, agent.phases[phase] / byHand.phases[phase]])) as Record<ReadyPhase, number>;
