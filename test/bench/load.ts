@@ -35,8 +35,10 @@ export interface LoadedData {
 
 /**
  * Fills mysql-0 with incompressible rows (random bytes: no transport or
- * filesystem can shrink them), then waits until InnoDB has flushed them, so
- * every timed run copies the same files with the same (small) redo to apply.
+ * filesystem can shrink them) up to `dataMb` of payload, then waits until
+ * InnoDB has flushed them, so every timed run copies the same files with the
+ * same (small) redo to apply. Called again with a larger size it adds the
+ * missing rows: the small size is timed first, then the table grows.
  */
 export async function loadData(pod: Pod, dataMb: number, say: (line: string) => void): Promise<LoadedData> {
   const rows = Math.ceil((dataMb * 1024 * 1024) / ROW_PAYLOAD_BYTES);
@@ -45,18 +47,11 @@ export async function loadData(pod: Pod, dataMb: number, say: (line: string) => 
   try {
     // Binlogs are not part of a backup: writing 500 MB of row events too would only slow the load down.
     await conn.query('SET SESSION sql_log_bin = 0');
-    await conn.query(`CREATE DATABASE ${BENCH_SCHEMA}`);
-    await conn.query(`CREATE TABLE ${BENCH_SCHEMA}.${BENCH_TABLE} (id INT PRIMARY KEY, payload VARBINARY(8000)) ENGINE=InnoDB`);
-    const payload = `CONCAT(${Array.from({ length: CHUNKS_PER_ROW }, () => 'RANDOM_BYTES(1024)').join(', ')})`;
-    let nextReport = 0.1;
-    for (let first = 1; first <= rows; first += ROWS_PER_BATCH) {
-      const last = Math.min(rows, first + ROWS_PER_BATCH - 1);
-      await conn.query(`INSERT INTO ${BENCH_SCHEMA}.${BENCH_TABLE} SELECT seq, ${payload} FROM ${BENCH_SCHEMA}.seq_${first}_to_${last}`);
-      if (last / rows >= nextReport) {
-        say(`  loaded ${last}/${rows} rows (${Math.round((last / rows) * 100)}%, ${elapsedSince(started).toFixed(0)} s)`);
-        nextReport += 0.1;
-      }
-    }
+    await conn.query(`CREATE DATABASE IF NOT EXISTS ${BENCH_SCHEMA}`);
+    await conn.query(`CREATE TABLE IF NOT EXISTS ${BENCH_SCHEMA}.${BENCH_TABLE} (id INT PRIMARY KEY, payload VARBINARY(8000)) ENGINE=InnoDB`);
+    const [have] = await conn.query(`SELECT COALESCE(MAX(id), 0) AS last FROM ${BENCH_SCHEMA}.${BENCH_TABLE}`);
+    const loaded = Number((have as Array<{ last: number | string }>)[0]?.last ?? 0);
+    await insertRows(conn, { from: loaded + 1, to: rows, started, say });
     await waitForFlush(conn, say);
     await conn.query(`ANALYZE TABLE ${BENCH_SCHEMA}.${BENCH_TABLE}`);
     const [tableRows] = await conn.query(
@@ -64,9 +59,10 @@ export async function loadData(pod: Pod, dataMb: number, say: (line: string) => 
       [BENCH_SCHEMA, BENCH_TABLE],
     );
     const tableBytes = Number((tableRows as Array<{ bytes: number | string }>)[0]?.bytes ?? 0);
+    const total = Math.max(rows, loaded);
     return {
-      rows,
-      payloadBytes: rows * ROW_PAYLOAD_BYTES,
+      rows: total,
+      payloadBytes: total * ROW_PAYLOAD_BYTES,
       loadSeconds: elapsedSince(started),
       tableBytes,
       ibdBytes: (await stat(tableFile(pod.paths.data))).size,
@@ -74,6 +70,23 @@ export async function loadData(pod: Pod, dataMb: number, say: (line: string) => 
     };
   } finally {
     await conn.end().catch(() => undefined);
+  }
+}
+
+/** Rows `from`..`to` in batches (none when `from` > `to`), with progress every 10 %. */
+async function insertRows(conn: Connection, input: { from: number; to: number; started: bigint; say: (line: string) => void }): Promise<void> {
+  const { from, to, started, say } = input;
+  const payload = `CONCAT(${Array.from({ length: CHUNKS_PER_ROW }, () => 'RANDOM_BYTES(1024)').join(', ')})`;
+  const count = to - from + 1;
+  let nextReport = 0.1;
+  for (let first = from; first <= to; first += ROWS_PER_BATCH) {
+    const last = Math.min(to, first + ROWS_PER_BATCH - 1);
+    await conn.query(`INSERT INTO ${BENCH_SCHEMA}.${BENCH_TABLE} SELECT seq, ${payload} FROM ${BENCH_SCHEMA}.seq_${first}_to_${last}`);
+    const done = (last - from + 1) / count;
+    if (done >= nextReport) {
+      say(`  loaded rows ${from}..${last} of ${from}..${to} (${Math.round(done * 100)}%, ${elapsedSince(started).toFixed(0)} s)`);
+      nextReport += 0.1;
+    }
   }
 }
 

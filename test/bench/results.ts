@@ -3,15 +3,17 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CloneResults } from './clone-section.js';
 import type { MachineInfo } from './machine.js';
-import type { TargetLine } from './probe-report.js';
 import type { ProbeResults } from './probes.js';
+import type { ReadyResults } from './ready-section.js';
 import type { BenchSection } from './settings.js';
 import { round } from './stats.js';
+import type { SummaryRow } from './summary.js';
 
 /**
  * bench-results/ is git-ignored: results belong to a machine and a moment, not
  * to the repository. A full run writes bench.json (it replaced clone.json when
- * the probe section came: the clone results are its `clone` key); a run of one
+ * the probe section came: the clone results are its `clone` key; `summary` is
+ * the final table, `targets` of earlier versions is in it); a run of one
  * section (BENCH_ONLY) writes bench-<section>.json, so it never overwrites the
  * last full run.
  */
@@ -30,11 +32,12 @@ export interface BenchResults {
     /** Share of all CPUs busy (0..1) over one second before the cluster came up: other work on the machine. */
     readonly busyBeforeStart: number;
   };
-  /** Absent when BENCH_ONLY left the section out. */
+  /** The final table as printed: value, same-run baseline, ratio, target, for every section that ran. */
+  readonly summary: readonly SummaryRow[];
+  /** Every detail; absent when BENCH_ONLY left the section out. */
   readonly clone?: CloneResults;
-  readonly probes?: ProbeResults & { readonly targets: readonly TargetLine[] };
-  /** Every target of the sections that ran, as printed at the end. */
-  readonly targets: readonly TargetLine[];
+  readonly ready?: ReadyResults;
+  readonly probes?: ProbeResults;
 }
 
 export async function writeResults(results: BenchResults): Promise<string> {

@@ -3,14 +3,18 @@
  * a typo must not silently fall back to the default and produce a 15-minute
  * run nobody asked for.
  */
-export type BenchSection = 'clone' | 'probes';
-export const SECTIONS: readonly BenchSection[] = ['clone', 'probes'];
+export type BenchSection = 'clone' | 'ready' | 'probes';
+export const SECTIONS: readonly BenchSection[] = ['clone', 'ready', 'probes'];
 
 export interface BenchSettings {
-  /** Payload of incompressible rows loaded into mysql-0, in MiB (the table on disk is a little larger). */
+  /** Payload of incompressible rows loaded into mysql-0, in MiB (the table on disk is a little larger): the large size. */
   readonly dataMb: number;
-  /** Timed runs per method; the median is reported. */
+  /** The small size, timed first (agent and raw only), so the growth of the cost with the data shows. */
+  readonly smallDataMb: number;
+  /** Timed runs per method and size; the median is reported. */
   readonly runs: number;
+  /** Timed runs per path (agent, by hand) of the empty pod → Ready section. */
+  readonly readyRuns: number;
   /** BENCH_ONLY: run one section alone (while developing it); unset runs them all. */
   readonly only: BenchSection | undefined;
   /** Requests per second of the probe load windows. */
@@ -21,14 +25,20 @@ export interface BenchSettings {
 
 export const DEFAULT_DATA_MB = 512;
 export const DEFAULT_RUNS = 5;
+export const DEFAULT_READY_RUNS = 3;
 export const DEFAULT_PROBE_RATE = 1000;
 export const DEFAULT_PROBE_SECONDS = 10;
 
 export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
+  const dataMb = readInt(env, 'BENCH_DATA_MB', DEFAULT_DATA_MB, 2, 16_384);
+  // A quarter by default: 128 MiB against 512, and BENCH_DATA_MB=64 alone still gives two sizes.
+  const smallDataMb = readInt(env, 'BENCH_SMALL_DATA_MB', Math.max(1, Math.round(dataMb / 4)), 1, dataMb - 1);
   return {
-    dataMb: readInt(env, 'BENCH_DATA_MB', DEFAULT_DATA_MB, 1, 16_384),
+    dataMb,
+    smallDataMb,
     // One run has no median worth the name; two is the least the brief allows.
     runs: readInt(env, 'BENCH_RUNS', DEFAULT_RUNS, 2, 15),
+    readyRuns: readInt(env, 'BENCH_READY_RUNS', DEFAULT_READY_RUNS, 1, 15),
     only: readSection(env),
     probeRate: readInt(env, 'BENCH_PROBE_RATE', DEFAULT_PROBE_RATE, 10, 10_000),
     probeSeconds: readInt(env, 'BENCH_PROBE_SECONDS', DEFAULT_PROBE_SECONDS, 1, 120),
