@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runAgentIn } from '../cluster/agent.js';
+import { runInitContainer } from '../cluster/agent.js';
 import type { Cluster, Pod } from '../cluster/index.js';
 import { donorReports, initPhases, parseLog, type DonorReport } from './agent-log.js';
 import { elapsedSince } from './clock.js';
@@ -26,7 +26,7 @@ export function agentMethod(cluster: Cluster, donor: Pod, recipient: Pod): Metho
     async run(): Promise<RunTiming> {
       const reportsBefore = (await readDonorReports(sidecarLog)).length;
       const started = process.hrtime.bigint();
-      const result = await runAgentIn(cluster, recipient, ['init'], { CLONE_PARALLEL: String(PARALLEL) });
+      const result = await runInitContainer(cluster, recipient, { CLONE_PARALLEL: String(PARALLEL) });
       const seconds = elapsedSince(started);
       if (result.exitCode !== 0) {
         throw new Error(`mysql-sts-agent init in ${recipient.name} exited ${result.exitCode}:\n${tail(result.stderr || result.stdout)}`);

@@ -9,7 +9,7 @@ import { dialectFor } from '../../src/mysql/dialect.js';
 import { parseReplicaStatus } from '../../src/mysql/replica-status.js';
 import { parseServerVersion } from '../../src/mysql/server-version.js';
 import { Secret } from '../../src/secret.js';
-import { agentEnvironment, runAgentIn, startSidecar, waitForReady, waitForSidecar } from '../cluster/agent.js';
+import { agentEnvironment, runInitContainer, startSidecar, waitForReady, waitForSidecar } from '../cluster/agent.js';
 import { waitFor, type Cluster, type Pod } from '../cluster/index.js';
 import { parseLog } from './agent-log.js';
 import { elapsedSince } from './clock.js';
@@ -49,7 +49,7 @@ export function agentReadyPath(cluster: Cluster): ReadyPath {
     label: 'agent: init, mariadbd, sidecar until /readyz 200',
     async run(recipient) {
       const started = process.hrtime.bigint();
-      const init = await runAgentIn(cluster, recipient, ['init'], { CLONE_PARALLEL: String(PARALLEL) });
+      const init = await runInitContainer(cluster, recipient, { CLONE_PARALLEL: String(PARALLEL) });
       if (init.exitCode !== 0) throw new Error(`mysql-sts-agent init in ${recipient.name} exited ${init.exitCode}: ${init.stderr.trim().slice(-2000)}`);
       const cloneSeconds = elapsedSince(started);
       await recipient.startServer();
