@@ -5,6 +5,7 @@ import { runAgentIn, startAgentPod } from '../cluster/agent.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import { waitFor } from '../cluster/wait.js';
+import { loadBulk } from '../support/bulk-data.js';
 import { cloneInfoOf, pidsNamed } from '../support/pod-inspect.js';
 import { metricsOf, readyzOf, slaveStatusOf, startPrimaryWithRows, waitForReadyz, waitForWrites } from '../support/pod-probes.js';
 import { RowWriter } from '../support/row-writer.js';
@@ -15,17 +16,6 @@ import { ServerStartWatch } from './support/server-start-watch.js';
 
 /** Faster readiness flips than the defaults, so each scenario takes seconds. */
 const ENV = { READY_CHECKS: '2' };
-
-/** ~64 MB of incompressible rows, so a clone stream lasts long enough to be cut (as in the clone integration test). */
-async function loadBulk(pod: Pod): Promise<void> {
-  await pod.query('CREATE TABLE app.bulk (id INT PRIMARY KEY, payload VARBINARY(4096))');
-  for (let batch = 0; batch < 4; batch++) {
-    await pod.query(
-      `INSERT INTO app.bulk SELECT seq, CONCAT(RANDOM_BYTES(1024), RANDOM_BYTES(1024), RANDOM_BYTES(1024), RANDOM_BYTES(1024))
-       FROM app.seq_${batch * 4096 + 1}_to_${(batch + 1) * 4096}`,
-    );
-  }
-}
 
 /**
  * SIGKILLs the donor's backup tool once the stream has landed files in the
