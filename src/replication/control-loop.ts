@@ -251,10 +251,13 @@ export class ControlLoop {
     const stopped = status.ioState === 'No' || !status.sqlRunning;
     if (!stopped) return status;
     const failed = status.lastIoErrno !== 0 || status.lastSqlErrno !== 0;
+    // A thread stopped without an error of its own was stopped by hand; START would start it too, so an
+    // error of the other thread (the IO thread while the primary restarts) is no reason to start.
+    const byHand = (status.ioState === 'No' && status.lastIoErrno === 0) || (!status.sqlRunning && status.lastSqlErrno === 0);
     // A server that just (re)started has replication stopped (skip-replica-start): start it. A stop without
     // an error later on is an operator's, and is respected (also when this agent reconnects to the same
     // server); a purged gap (1236) cannot be fixed by a restart.
-    const mayStart = freshBoot || (failed && !isPurgedGap(status) && Date.now() - this.#lastRestart > RESTART_PAUSE_MS);
+    const mayStart = freshBoot || (failed && !byHand && !isPurgedGap(status) && Date.now() - this.#lastRestart > RESTART_PAUSE_MS);
     if (!mayStart) return status;
     this.#lastRestart = Date.now();
     this.#logger.info({ lastIoErrno: status.lastIoErrno, lastSqlErrno: status.lastSqlErrno }, 'starting replication');

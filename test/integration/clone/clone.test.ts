@@ -6,6 +6,7 @@ import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
 import { ArgvWatch } from '../../support/argv-watch.js';
+import { loadBulk } from '../../support/bulk-data.js';
 import { cloneInfoOf, pidsNamed, tableDigest } from '../../support/pod-inspect.js';
 import { RowWriter } from '../../support/row-writer.js';
 
@@ -21,17 +22,6 @@ async function killDonorMidStream(donor: Pod, recipient: Pod): Promise<void> {
   const sidecar = donor.processes().find((record) => record.label === 'sidecar');
   if (sidecar === undefined) throw new Error(`${donor.name} has no sidecar`);
   process.kill(sidecar.pid, 'SIGKILL');
-}
-
-/** ~64 MB of incompressible rows, so a clone stream lasts long enough to be cut. */
-async function loadBulk(pod: Pod): Promise<void> {
-  await pod.query('CREATE TABLE app.bulk (id INT PRIMARY KEY, payload VARBINARY(4096))');
-  for (let batch = 0; batch < 4; batch++) {
-    await pod.query(
-      `INSERT INTO app.bulk SELECT seq, CONCAT(RANDOM_BYTES(1024), RANDOM_BYTES(1024), RANDOM_BYTES(1024), RANDOM_BYTES(1024))
-       FROM app.seq_${batch * 4096 + 1}_to_${(batch + 1) * 4096}`,
-    );
-  }
 }
 
 describe('clone: a live set grows from empty volumes', () => {

@@ -108,6 +108,26 @@ describe('replication: readiness follows what the replica can serve', () => {
     await waitForReadyz(replica, 200, { timeoutMs: 15_000 });
   });
 
+  it("STOP SLAVE SQL_THREAD stays stopped while the primary restarts: the IO thread's errors are no reason to undo it", async () => {
+    await waitForReadyz(replica, 200, { timeoutMs: 15_000 });
+    await replica.query('STOP SLAVE SQL_THREAD');
+    await waitForReadyz(replica, 503, { timeoutMs: 10_000, reasons: [/^the SQL thread is not running/] });
+    await primary.stopServer();
+    try {
+      await waitFor(async () => (Number((await slaveStatusOf(replica)).Last_IO_Errno) !== 0 ? true : undefined), {
+        what: `${replica.name}'s IO thread to fail to reach the stopped primary`,
+        timeoutMs: 15_000,
+        intervalMs: 200,
+      });
+      await sleep(2_500); // several checks of the loop with the IO error in view
+      expect((await slaveStatusOf(replica)).Slave_SQL_Running).toBe('No');
+    } finally {
+      await primary.startServer();
+    }
+    await replica.query('START SLAVE SQL_THREAD');
+    await waitForReadyz(replica, 200, { timeoutMs: 20_000 });
+  });
+
   it('starts replication again after the replica server restarts, also when it had been stopped by hand', async () => {
     await replica.query('STOP SLAVE');
     await waitForReadyz(replica, 503, { timeoutMs: 10_000, reasons: [/IO thread is not running/, /SQL thread is not running/] });

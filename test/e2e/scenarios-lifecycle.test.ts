@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAgentIn } from '../cluster/agent.js';
+import { Cluster } from '../cluster/cluster.js';
+import type { Pod } from '../cluster/pod.js';
+import { cloneInfoOf } from '../support/pod-inspect.js';
+import { metricsOf, statusOf, waitForWrites } from '../support/pod-probes.js';
+import { RowWriter } from '../support/row-writer.js';
+import { expectNothingLost } from './support/expect-nothing-lost.js';
+import { checkNothingLost } from './support/nothing-lost.js';
+import { cloneStampOf, initPlanOf, markerOf, startPod, type PodStart } from './support/pod-start.js';
+
+/** Faster readiness flips than the defaults, so each scenario takes seconds. */
+const ENV = { READY_CHECKS: '2' };
+const KEPT = 'data dir already initialized: nothing to do';
+
+/** Sum of `mysql_sts_clone_served_total{result="ok"}` over the pods: backups the set has streamed. */
+async function backupsServed(pods: readonly Pod[]): Promise<number> {
+  let total = 0;
+  for (const pod of pods) {
+    const match = /^mysql_sts_clone_served_total\{result="ok"\} (\d+)$/m.exec(await metricsOf(pod));
+    total += Number(match?.[1] ?? 0);
+  }
+  return total;
+}
+
+/** Pod names that `mysql-sts-agent peers` finds in DNS from inside `pod`. */
+async function peersSeenBy(cluster: Cluster, pod: Pod): Promise<string[]> {
+  const result = await runAgentIn(cluster, pod, ['peers', '--json']);
+  expect(result.exitCode, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { peers: { name: string }[] }).peers.map((peer) => peer.name);
+}
+
+/**
+ * The StatefulSet's life: ordered bring-up from empty volumes, scaling up and
+ * down with kept volumes, pods deleted with and without their volume. A writer
+ * on mysql-0 runs through each scenario; each ends with the nothing-lost check.
+ */
+describe('e2e: a StatefulSet is brought up, scaled and has its pods recreated without losing a row', () => {
+  let cluster: Cluster;
+  const names = (pods: readonly Pod[]): string[] => pods.map((pod) => pod.name);
+
+  beforeAll(async () => {
+    cluster = await Cluster.create();
+  });
+  afterAll(async () => {
+    await cluster?.down();
+  });
+
+  /** Runs `during` with a RowWriter on mysql-0's `table`, then checks that every pod has every acknowledged row. */
+  async function withWriter(scenario: string, table: string, during: (writer: RowWriter) => Promise<number | undefined>) {
+    const primary = cluster.pod(0);
+    await primary.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, note VARCHAR(64))`);
+    const writer = new RowWriter(() => primary.connect(), table);
+    writer.start();
+    let acknowledged: number[];
+    let timeToReadyMs: number | undefined;
+    try {
+      await waitForWrites(writer, 20);
+      timeToReadyMs = await during(writer);
+      await waitForWrites(writer, 20);
+    } finally {
+      acknowledged = await writer.stop();
+    }
+    expect(writer.errors).toBe(0);
+    const pods = cluster.listPods();
+    const report = await checkNothingLost({ scenario, primary, replicas: pods.slice(1), acknowledged, table, timeToReadyMs });
+    expectNothingLost(report, names(pods));
+  }
+
+  it('1. ordered bring-up from empty volumes: mysql-0 initialises, mysql-1 clones from mysql-0, mysql-2 from mysql-1', async () => {
+    const first = await startPod(cluster, 0, ENV);
+    expect(initPlanOf(first.initLog)).toBe('bootstrap');
+    expect(cloneInfoOf(first.pod)).toBeUndefined();
+    await first.pod.query('CREATE DATABASE app');
+    // Something for the clones to carry besides the writer's rows.
+    await first.pod.query("CREATE TABLE app.seed SELECT seq AS id, REPEAT('x', 64) AS note FROM app.seq_1_to_20000");
+    const starts: PodStart[] = [first];
+    await withWriter('1. ordered bring-up of 3', 'app.bring_up', async () => {
+      starts.push(await startPod(cluster, 1, ENV));
+      starts.push(await startPod(cluster, 2, ENV));
+      return Math.max(...starts.map((start) => start.timeToReadyMs));
+    });
+    for (const [n, donor] of [[1, 'mysql-0'], [2, 'mysql-1']] as const) {
+      const { pod, initLog } = starts[n] as PodStart;
+      expect(initPlanOf(initLog)).toBe('clone');
+      expect(cloneInfoOf(pod)?.donor).toBe(donor);
+      expect(markerOf(pod)?.how).toBe('clone');
+      // The sidecar tells peers and humans the same story as the volume.
+      const status = await statusOf(pod);
+      expect({ role: status.role, ready: status.ready, dataDir: status.dataDir, donor: status.clone?.donor }).toEqual({
+        role: 'replica',
+        ready: true,
+        dataDir: 'initialized',
+        donor,
+      });
+    }
+    expect((await statusOf(first.pod)).role).toBe('primary');
+  });
+
+  it('2. scale to 4 (mysql-3 clones from mysql-2), back to 3 keeping the volume, up again: no new clone, and it catches up', async () => {
+    let rowsWhileGone: number[] = [];
+    await withWriter('2. scale 3 -> 4 -> 3 -> 4', 'app.scaling', async (writer) => {
+      const added = await startPod(cluster, 3, ENV);
+      expect(cloneInfoOf(added.pod)?.donor).toBe('mysql-2');
+      const stamp = cloneStampOf(added.pod);
+      await cluster.deletePod(3);
+      expect(await peersSeenBy(cluster, cluster.pod(1))).toEqual(['mysql-0', 'mysql-1', 'mysql-2']);
+      expect(markerOf(added.pod)?.how).toBe('clone'); // the volume outlives the pod
+      const goneAt = writer.acknowledged.length;
+      await waitForWrites(writer, 100);
+      rowsWhileGone = writer.acknowledged.slice(goneAt);
+      const served = await backupsServed(cluster.listPods());
+
+      const again = await startPod(cluster, 3, ENV);
+      expect(again.init.stdout).toContain(KEPT);
+      expect(initPlanOf(again.initLog)).toBeUndefined();
+      expect(cloneStampOf(again.pod)).toEqual(stamp);
+      expect(await backupsServed(cluster.listPods().slice(0, 3))).toBe(served);
+      return again.timeToReadyMs;
+    });
+    // checkNothingLost proved every acknowledged row is on mysql-3; these are the ones it had to fetch after coming back.
+    expect(rowsWhileGone.length).toBeGreaterThanOrEqual(100);
+  });
+
+  it('3a. a pod deleted and recreated on its volume resumes replication without cloning', async () => {
+    await withWriter('3a. pod recreated, same volume', 'app.recreated', async (writer) => {
+      const stamp = cloneStampOf(cluster.pod(1));
+      expect(stamp).toBeDefined();
+      const others = (): Pod[] => cluster.listPods().filter((pod) => pod.n !== 1);
+      const served = await backupsServed(others());
+      await cluster.deletePod(1);
+      await waitForWrites(writer, 50); // rows it must fetch when it is back
+      const back = await startPod(cluster, 1, ENV);
+      expect(back.init.stdout).toContain(KEPT);
+      expect(initPlanOf(back.initLog)).toBeUndefined();
+      expect(cloneStampOf(back.pod)).toEqual(stamp);
+      expect(await backupsServed(others())).toBe(served);
+      return back.timeToReadyMs;
+    });
+  });
+
+  it('3b. a pod recreated with its volume removed clones again, from the previous ordinal', async () => {
+    await withWriter('3b. pod recreated, volume removed', 'app.reclone', async () => {
+      const before = cloneInfoOf(cluster.pod(1));
+      await cluster.deletePod(1);
+      cluster.removePodData(1);
+      const fresh = await startPod(cluster, 1, ENV);
+      expect(initPlanOf(fresh.initLog)).toBe('clone');
+      const after = cloneInfoOf(fresh.pod);
+      expect(after?.donor).toBe('mysql-0');
+      expect(after?.finishedAt).not.toBe(before?.finishedAt);
+      expect(markerOf(fresh.pod)?.how).toBe('clone');
+      return fresh.timeToReadyMs;
+    });
+  });
+});

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runAgentIn, startSidecar, waitForReady, waitForSidecar } from '../../cluster/agent.js';
+import type { Cluster } from '../../cluster/cluster.js';
+import type { ExecResult, Pod } from '../../cluster/pod.js';
+
+/**
+ * A pod started the way the StatefulSet starts it (init to completion, then
+ * the server, then the sidecar, Ready), keeping what startAgentPod throws
+ * away: init's own log, which says what it decided, and the time to Ready.
+ */
+
+/** One line of the agent's pino log. */
+export interface LogEvent {
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+export interface PodStart {
+  readonly pod: Pod;
+  readonly init: ExecResult;
+  readonly initLog: readonly LogEvent[];
+  /** From pod creation (or restart on a kept pod) to /readyz 200. */
+  readonly timeToReadyMs: number;
+}
+
+/** Generous: other test runs share the machine's two cores. */
+const READY_TIMEOUT_MS = 120_000;
+
+export function parseLog(text: string): LogEvent[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogEvent);
+}
+
+/** The plan init logged ('bootstrap', 'clone', …), or undefined when it decided nothing (a kept data dir). */
+export function initPlanOf(log: readonly LogEvent[]): string | undefined {
+  const decided = log.filter((event) => event.msg === 'decided how to initialise the data dir');
+  return decided.at(-1)?.plan as string | undefined;
+}
+
+/** Creates pod n if it does not exist and starts its containers; throws with init's message if init fails. */
+export async function startPod(cluster: Cluster, n: number, env: Record<string, string> = {}): Promise<PodStart> {
+  const started = Date.now();
+  const pod = cluster.listPods().find((candidate) => candidate.n === n) ?? (await cluster.addPod(n));
+  const pending = runAgentIn(cluster, pod, ['init'], env);
+  return finishStart(cluster, pod, env, pending, started);
+}
+
+/** The rest of a start once init runs (or ran): the server, the sidecar, Ready. */
+export async function finishStart(
+  cluster: Cluster,
+  pod: Pod,
+  env: Record<string, string>,
+  pendingInit: Promise<ExecResult>,
+  started: number,
+): Promise<PodStart> {
+  const init = await pendingInit;
+  if (init.exitCode !== 0) throw new Error(`init of ${pod.name} exited ${init.exitCode}: ${init.stderr.trim()}`);
+  await pod.startServer({ timeoutMs: READY_TIMEOUT_MS });
+  startSidecar(cluster, pod, env);
+  await waitForSidecar(pod);
+  await waitForReady(pod, READY_TIMEOUT_MS);
+  return { pod, init, initLog: parseLog(init.stdout), timeToReadyMs: Date.now() - started };
+}
+
+/** clone.json as bytes plus its mtime: equal stamps mean no new clone touched the volume. */
+export interface CloneStamp {
+  readonly text: string;
+  readonly mtimeMs: number;
+}
+
+export function cloneStampOf(pod: Pod): CloneStamp | undefined {
+  const file = join(pod.paths.data, '.mysql-sts-agent', 'clone.json');
+  if (!existsSync(file)) return undefined;
+  return { text: readFileSync(file, 'utf8'), mtimeMs: statSync(file).mtimeMs };
+}
+
+/** The completion marker's content (`{"how":"clone"|"adopt",…}`), or undefined when there is none. */
+export function markerOf(pod: Pod): { how: string; at: string } | undefined {
+  const file = join(pod.paths.data, '.mysql-sts-agent', 'initialized');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { how: string; at: string }) : undefined;
+}
