@@ -32,6 +32,12 @@ export interface Dialect {
   readonly binlogStatus: string;
   /** Where replication starts after a clone: the GTID position the backup recorded. */
   setGtidStart(gtid: string): Statement;
+  /**
+   * MySQL: empties gtid_executed (and the binlogs) so gtid_purged can be set;
+   * run only on a fresh clone that holds nothing beyond its position
+   * (see planGtidStart). MariaDB: undefined, gtid_slave_pos is set directly.
+   */
+  readonly resetGtids: string | undefined;
   /** The variable holding everything this server has applied or written. */
   readonly gtidExecutedVariable: string;
   /**
@@ -61,6 +67,7 @@ function mariaDb(version: ServerVersion): Dialect {
     replicaStatus: `SHOW ${replicaWord} STATUS`,
     binlogStatus: 'SHOW MASTER STATUS',
     setGtidStart: (gtid) => ({ sql: 'SET GLOBAL gtid_slave_pos = ?', params: [gtid] }),
+    resetGtids: undefined,
     gtidExecutedVariable: '@@gtid_current_pos',
     agentPrivileges: versionAtLeast(version, 10, 5, 9)
       ? 'RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, REPLICATION SLAVE ADMIN, SLAVE MONITOR, READ_ONLY ADMIN'
@@ -99,6 +106,8 @@ function mySql(version: ServerVersion): Dialect {
     binlogStatus: versionAtLeast(version, 8, 2, 0) ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
     // gtid_purged can only be set on a server whose gtid_executed is empty, as a fresh clone's is after RESET.
     setGtidStart: (gtid) => ({ sql: 'SET GLOBAL gtid_purged = ?', params: [gtid] }),
+    // 8.2 renamed it; 8.4 removed RESET MASTER.
+    resetGtids: versionAtLeast(version, 8, 2, 0) ? 'RESET BINARY LOGS AND GTIDS' : 'RESET MASTER',
     gtidExecutedVariable: '@@gtid_executed',
     agentPrivileges: versionAtLeast(version, 8, 0, 0)
       ? 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN, BACKUP_ADMIN'

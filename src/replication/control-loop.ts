@@ -266,16 +266,17 @@ export class ControlLoop {
   }
 
   /**
-   * Where replication starts when it is configured: the clone's GTID position
-   * while this server has logged nothing yet (a fresh clone). Once it has (a
-   * replica whose replication config was reset later), its own position is the
-   * truth: the clone's would rewind it and replay transactions it already has.
-   * MariaDB then starts from its binlog position (what MASTER_USE_GTID =
-   * current_pos would do; errant GTIDs were ruled out before); MySQL's auto
-   * position uses gtid_executed by itself.
+   * Where replication starts when it is configured. MariaDB: the clone's GTID
+   * position while this server has logged nothing yet (a fresh clone); once it
+   * has (a replica whose replication config was reset later), its own binlog
+   * position is the truth: the clone's would rewind it and replay transactions
+   * it already has (errant GTIDs were ruled out before). MySQL: the clone's
+   * position whenever there is one; pointAtSource compares it with
+   * gtid_executed and changes nothing on a server that is already past it.
    */
   #gtidStart(server: ServerState): string | undefined {
-    if (server.gtidPosition === '') return this.#settings.cloneInfo?.coordinates.gtid;
-    return server.version.flavor === 'mariadb' ? server.gtidPosition : undefined;
+    const cloneGtid = this.#settings.cloneInfo?.coordinates.gtid;
+    if (server.version.flavor === 'mysql') return cloneGtid === '' ? undefined : cloneGtid;
+    return server.gtidPosition === '' ? cloneGtid : server.gtidPosition;
   }
 }

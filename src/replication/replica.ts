@@ -4,7 +4,9 @@ import type { Dialect, SourceSettings } from '../mysql/dialect.js';
 import { readHeartbeat } from '../mysql/heartbeat.js';
 import { parseReplicaStatus, type ReplicaStatus } from '../mysql/replica-status.js';
 import type { Flavor } from '../mysql/server-version.js';
+import { AgentError } from '../errors.js';
 import { findErrant } from './errant.js';
+import { planGtidStart } from './gtid-start.js';
 
 export async function readReplicaStatus(connection: Connection, dialect: Dialect): Promise<ReplicaStatus | undefined> {
   const [rows] = await connection.query<RowDataPacket[]>(dialect.replicaStatus);
@@ -22,13 +24,27 @@ export async function pointAtSource(
 ): Promise<void> {
   const { dialect } = input;
   await connection.query(dialect.stopReplica);
-  if (input.gtidStart !== undefined) {
-    const setStart = dialect.setGtidStart(input.gtidStart);
-    await connection.query(setStart.sql, [...setStart.params]);
-  }
+  if (input.gtidStart !== undefined) await applyGtidStart(connection, dialect, input.gtidStart);
   const change = dialect.changeSource(input.source);
   await connection.query(change.sql, [...change.params]);
   await connection.query(dialect.startReplica);
+}
+
+/** Sets the clone's GTID position: directly on MariaDB, on MySQL as planGtidStart says. */
+async function applyGtidStart(connection: Connection, dialect: Dialect, gtid: string): Promise<void> {
+  const setStart = dialect.setGtidStart(gtid);
+  if (dialect.resetGtids !== undefined) {
+    const [rows] = await connection.query<RowDataPacket[]>(
+      'SELECT GTID_SUBSET(?, @@GLOBAL.gtid_executed) AS covered, GTID_SUBSET(@@GLOBAL.gtid_executed, ?) AS within, @@GLOBAL.gtid_executed AS executed',
+      [gtid, gtid],
+    );
+    const row = rows[0];
+    const plan = planGtidStart({ covered: Number(row?.covered) === 1, within: Number(row?.within) === 1, executed: String(row?.executed ?? ''), clone: gtid });
+    if (plan.action === 'keep') return;
+    if (plan.action === 'refuse') throw new AgentError('server', `failed to set the clone's GTID position: ${plan.reason}`);
+    await connection.query(dialect.resetGtids);
+  }
+  await connection.query(setStart.sql, [...setStart.params]);
 }
 
 /** Replicas are read-only: writes around replication are how errant transactions are born. */

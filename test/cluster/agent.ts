@@ -93,6 +93,16 @@ export async function waitForReady(pod: Pod, timeoutMs = 60_000): Promise<void> 
   await waitForProbe(pod, CONTAINERS.sidecar, 'readinessProbe', timeoutMs);
 }
 
+/** After a successful init: the server until its startup probe passes, then the sidecar until it is Ready. */
+export async function startContainers(cluster: Cluster, pod: Pod, extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<ManagedProcess> {
+  await pod.startServer({ timeoutMs });
+  await waitForProbe(pod, CONTAINERS.server, 'startupProbe', timeoutMs);
+  const sidecar = startSidecar(cluster, pod, extraEnv);
+  await waitForSidecar(pod);
+  await waitForReady(pod, timeoutMs);
+  return sidecar;
+}
+
 /** Creates (if needed) and starts pod n: init must succeed, then mysqld and the sidecar start; returns once it is Ready. */
 export async function startAgentPod(cluster: Cluster, n: number, extraEnv: Record<string, string> = {}): Promise<Pod> {
   const pod = cluster.listPods().find((candidate) => candidate.n === n) ?? (await cluster.addPod(n));
@@ -100,10 +110,6 @@ export async function startAgentPod(cluster: Cluster, n: number, extraEnv: Recor
   if (init.exitCode !== 0) {
     throw new Error(`init of ${pod.name} exited ${init.exitCode}: ${init.stderr.trim()}`);
   }
-  await pod.startServer();
-  await waitForProbe(pod, CONTAINERS.server, 'startupProbe', 60_000);
-  startSidecar(cluster, pod, extraEnv);
-  await waitForSidecar(pod);
-  await waitForReady(pod);
+  await startContainers(cluster, pod, extraEnv);
   return pod;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAgentIn, startAgentPod } from '../cluster/agent.js';
+import { runInitContainer, startAgentPod } from '../cluster/agent.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import { waitFor } from '../cluster/wait.js';
@@ -73,7 +73,7 @@ describe('e2e: volumes never hold a half-written clone, and a lost primary volum
       const recipient = await cluster.addPod(3);
       watch = new ServerStartWatch(recipient);
       watch.start();
-      const init = runAgentIn(cluster, recipient, ['init'], ENV);
+      const init = runInitContainer(cluster, recipient, ENV);
       await killBackupMidStream(donor, recipient);
       ackedAtKill = writer.acknowledged.length;
       start = await finishStart(cluster, recipient, ENV, init, started);

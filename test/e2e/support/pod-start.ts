@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAgentIn, startSidecar, waitForReady, waitForSidecar } from '../../cluster/agent.js';
+import { runInitContainer, startContainers } from '../../cluster/agent.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { ExecResult, Pod } from '../../cluster/pod.js';
 
@@ -44,7 +44,7 @@ export function initPlanOf(log: readonly LogEvent[]): string | undefined {
 export async function startPod(cluster: Cluster, n: number, env: Record<string, string> = {}): Promise<PodStart> {
   const started = Date.now();
   const pod = cluster.listPods().find((candidate) => candidate.n === n) ?? (await cluster.addPod(n));
-  const pending = runAgentIn(cluster, pod, ['init'], env);
+  const pending = runInitContainer(cluster, pod, env);
   return finishStart(cluster, pod, env, pending, started);
 }
 
@@ -58,10 +58,7 @@ export async function finishStart(
 ): Promise<PodStart> {
   const init = await pendingInit;
   if (init.exitCode !== 0) throw new Error(`init of ${pod.name} exited ${init.exitCode}: ${init.stderr.trim()}`);
-  await pod.startServer({ timeoutMs: READY_TIMEOUT_MS });
-  startSidecar(cluster, pod, env);
-  await waitForSidecar(pod);
-  await waitForReady(pod, READY_TIMEOUT_MS);
+  await startContainers(cluster, pod, env, READY_TIMEOUT_MS);
   return { pod, init, initLog: parseLog(init.stdout), timeToReadyMs: Date.now() - started };
 }
 

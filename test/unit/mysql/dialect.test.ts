@@ -37,12 +37,14 @@ interface Expected {
   readonly binlogStatus: string;
   readonly setGtidStart: string;
   readonly gtidExecutedVariable: string;
+  readonly resetGtids: string | undefined;
 }
 
 const mysqlSlave = { startReplica: 'START SLAVE', stopReplica: 'STOP SLAVE', replicaStatus: 'SHOW SLAVE STATUS' };
 const replicaWords = { startReplica: 'START REPLICA', stopReplica: 'STOP REPLICA', replicaStatus: 'SHOW REPLICA STATUS' };
-const mysqlGtid = { setGtidStart: 'SET GLOBAL gtid_purged = ?', gtidExecutedVariable: '@@gtid_executed' };
-const mariaGtid = { setGtidStart: 'SET GLOBAL gtid_slave_pos = ?', gtidExecutedVariable: '@@gtid_current_pos' };
+const mysqlGtid = { setGtidStart: 'SET GLOBAL gtid_purged = ?', gtidExecutedVariable: '@@gtid_executed', resetGtids: 'RESET MASTER' };
+const mysqlGtid82 = { ...mysqlGtid, resetGtids: 'RESET BINARY LOGS AND GTIDS' };
+const mariaGtid = { setGtidStart: 'SET GLOBAL gtid_slave_pos = ?', gtidExecutedVariable: '@@gtid_current_pos', resetGtids: undefined };
 
 /** Version strings as `SELECT VERSION()` reports them. */
 const table: ReadonlyArray<readonly [string, Expected]> = [
@@ -50,8 +52,8 @@ const table: ReadonlyArray<readonly [string, Expected]> = [
   ['8.0.22', { changeSource: MYSQL_8022_CHANGE, ...replicaWords, binlogStatus: 'SHOW MASTER STATUS', ...mysqlGtid }],
   ['8.0.23', { changeSource: MYSQL_SOURCE_CHANGE, ...replicaWords, binlogStatus: 'SHOW MASTER STATUS', ...mysqlGtid }],
   ['8.0.36', { changeSource: MYSQL_SOURCE_CHANGE, ...replicaWords, binlogStatus: 'SHOW MASTER STATUS', ...mysqlGtid }],
-  ['8.2.0', { changeSource: MYSQL_SOURCE_CHANGE, ...replicaWords, binlogStatus: 'SHOW BINARY LOG STATUS', ...mysqlGtid }],
-  ['8.4.2-log', { changeSource: MYSQL_SOURCE_CHANGE, ...replicaWords, binlogStatus: 'SHOW BINARY LOG STATUS', ...mysqlGtid }],
+  ['8.2.0', { changeSource: MYSQL_SOURCE_CHANGE, ...replicaWords, binlogStatus: 'SHOW BINARY LOG STATUS', ...mysqlGtid82 }],
+  ['8.4.2-log', { changeSource: MYSQL_SOURCE_CHANGE, ...replicaWords, binlogStatus: 'SHOW BINARY LOG STATUS', ...mysqlGtid82 }],
   ['10.4.32-MariaDB-log', { changeSource: MARIADB_CHANGE, ...mysqlSlave, binlogStatus: 'SHOW MASTER STATUS', ...mariaGtid }],
   [
     '10.6.16-MariaDB-1:10.6.16+maria~ubu2204',
@@ -80,6 +82,7 @@ function allSql(dialect: Dialect): string[] {
     dialect.binlogStatus,
     dialect.setGtidStart('0-100-42').sql,
     dialect.gtidExecutedVariable,
+    ...(dialect.resetGtids === undefined ? [] : [dialect.resetGtids]),
   ];
 }
 
@@ -132,6 +135,10 @@ describe.each(table)('dialectFor(parseServerVersion(%j))', (versionText, expecte
     expect(dialect.gtidExecutedVariable).toBe(expected.gtidExecutedVariable);
   });
 
+  it('resets GTIDs before setting gtid_purged in the words this version knows (MySQL only)', () => {
+    expect(dialect.resetGtids).toBe(expected.resetGtids);
+  });
+
   it('sets a 1 s replication heartbeat period', () => {
     expect(dialect.changeSource(source).sql).toMatch(/\b(MASTER|SOURCE)_HEARTBEAT_PERIOD\s*=\s*1\s*(,|$)/);
   });
@@ -169,6 +176,7 @@ describe('dialect rules of DESIGN section 5', () => {
           'SHOW BINARY LOG STATUS',
           'SET GLOBAL gtid_purged = ?',
           '@@gtid_executed',
+          'RESET BINARY LOGS AND GTIDS',
         ]);
       }),
     );
