@@ -9,8 +9,12 @@ export interface DonorMetrics {
   readonly rejected: Counter<'reason'>;
 }
 
+/** Every label value, exported at 0 from the start: `increase()` cannot see a series' first increment. */
+const RESULTS = ['ok', 'failed', 'aborted'] as const;
+const REJECT_REASONS = ['unauthorized', 'busy', 'shutting_down'] as const;
+
 export function createDonorMetrics(registry: Registry): DonorMetrics {
-  return {
+  const metrics: DonorMetrics = {
     served: new Counter({
       name: `${METRIC_PREFIX}clone_served_total`,
       help: 'Backups this pod streamed to a peer, by result (ok, failed, aborted).',
@@ -34,4 +38,7 @@ export function createDonorMetrics(registry: Registry): DonorMetrics {
       registers: [registry],
     }),
   };
+  for (const result of RESULTS) metrics.served.inc({ result }, 0);
+  for (const reason of REJECT_REASONS) metrics.rejected.inc({ reason }, 0);
+  return metrics;
 }
