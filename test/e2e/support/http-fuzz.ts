@@ -73,24 +73,40 @@ export const fuzzCase: fc.Arbitrary<FuzzCase> = fc.oneof({ arbitrary: httpReques
 
 const STATUS_LINE = /HTTP\/\d\.\d (\d{3})/g;
 
+/** Silence after an answer that ends the exchange (a keep-alive server keeps the connection open). */
+const QUIET_MS = 50;
+/** No answer by then: close our side, as a client that has nothing more to send would. */
+const HALF_CLOSE_MS = 300;
+const GIVE_UP_MS = 1_500;
+
 /**
- * Writes the bytes on a fresh connection, closes our side and reads whatever
- * comes back until the server closes (or `timeoutMs`: a server may wait for a
- * body that never comes, and that is not a fault).
+ * Writes the bytes on a fresh connection and reads what comes back: until the
+ * server closes, or falls quiet after answering. A server that waits for more
+ * (a body shorter than its Content-Length) is told by a half-close that
+ * nothing more comes; closing without an answer is not a fault.
  */
-export function sendRaw(socketPath: string, bytes: Uint8Array, timeoutMs = 3_000): Promise<FuzzAnswer> {
+export function sendRaw(socketPath: string, bytes: Uint8Array): Promise<FuzzAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     const chunks: Buffer[] = [];
+    let quiet: NodeJS.Timeout | undefined;
     const finish = (): void => {
-      clearTimeout(timer);
+      clearTimeout(quiet);
+      clearTimeout(halfClose);
+      clearTimeout(giveUp);
       socket.destroy();
       const text = Buffer.concat(chunks).toString('latin1');
       resolve({ statuses: [...text.matchAll(STATUS_LINE)].map((match) => Number(match[1])) });
     };
-    const timer = setTimeout(finish, timeoutMs);
-    socket.on('connect', () => socket.end(bytes));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const halfClose = setTimeout(() => socket.end(), HALF_CLOSE_MS);
+    const giveUp = setTimeout(finish, GIVE_UP_MS);
+    socket.on('connect', () => socket.write(bytes));
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      clearTimeout(halfClose);
+      clearTimeout(quiet);
+      quiet = setTimeout(finish, QUIET_MS);
+    });
     socket.on('close', finish);
     // A reset after the server answered is how some servers close on garbage: keep what came.
     socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? finish() : reject(error)));
@@ -100,4 +116,25 @@ export function sendRaw(socketPath: string, bytes: Uint8Array, timeoutMs = 3_000
 /** The only 5xx the HTTP surface documents: 503 from a probe that says not ready or not alive. */
 export function isDocumentedServerError(status: number, path: string | undefined): boolean {
   return status === 503 && path !== undefined && /^\/(readyz|healthz)(\?|$)/.test(path);
+}
+
+/**
+ * Sends `runs` fuzz cases to the port behind `socketPath`; fails (with
+ * fast-check's counterexample) on any 5xx but a probe's documented 503.
+ * Returns how many cases got an answer, so a caller can tell the run was
+ * not vacuous.
+ */
+export async function fuzzPort(socketPath: string, runs: number): Promise<{ answered: number }> {
+  let answered = 0;
+  await fc.assert(
+    fc.asyncProperty(fuzzCase, async ({ bytes, path }) => {
+      const { statuses } = await sendRaw(socketPath, bytes);
+      if (statuses.length > 0) answered += 1;
+      const undocumented = statuses.filter((status) => status >= 500 && !isDocumentedServerError(status, path));
+      if (undocumented.length > 0) throw new Error(`${socketPath}: ${path ?? '(raw bytes)'} answered ${undocumented.join(', ')}`);
+    }),
+    // A live system: shrinking after a failure would hammer a server that may be down; the first counterexample is reported.
+    { numRuns: runs, endOnFailure: true },
+  );
+  return { answered };
 }
