@@ -51,6 +51,12 @@ export function runInitContainer(cluster: Cluster, pod: Pod, extraEnv: Record<st
   return pod.exec(file, args, { env: containerEnvironment(cluster, pod, CONTAINERS.init, extraEnv), reject: false, timeoutMs: 300_000 });
 }
 
+/** The init container as a tracked process (for tests that act while it runs); logs to `<label>.log`. */
+export function spawnInitContainer(cluster: Cluster, pod: Pod, label: string, extraEnv: Record<string, string> = {}): ManagedProcess {
+  const { file, args } = commandLine(containerOf(cluster.workload, CONTAINERS.init));
+  return pod.spawn(file, args, { env: containerEnvironment(cluster, pod, CONTAINERS.init, extraEnv), label });
+}
+
 export function startSidecar(cluster: Cluster, pod: Pod, extraEnv: Record<string, string> = {}): ManagedProcess {
   const { file, args } = commandLine(containerOf(cluster.workload, CONTAINERS.sidecar));
   return pod.spawn(file, args, { env: containerEnvironment(cluster, pod, CONTAINERS.sidecar, extraEnv), label: 'sidecar' });

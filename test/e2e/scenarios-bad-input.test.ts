@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../src/clone/auth.js';
 import { BACKUP_PATH, UPGRADE_PROTOCOL } from '../../src/clone/protocol.js';
-import { CLONE_PORT, HTTP_PORT, runAgentIn } from '../cluster/agent.js';
+import { CLONE_PORT, HTTP_PORT, runAgentIn, runInitContainer } from '../cluster/agent.js';
 import { Cluster } from '../cluster/cluster.js';
 import { isAlive, type Pod } from '../cluster/index.js';
 import { httpRequestUnix } from '../cluster/unix-http.js';
@@ -57,7 +57,7 @@ describe('e2e: bad input', () => {
     const log = terminationLogOf(joiner);
     for (const name of ['mysql', 'mysql-x', 'MySQL-1', 'mysql-01', 'mysql_1', `mysql-${'9'.repeat(20)}`]) {
       log.reset();
-      const init = await runAgentIn(cluster, joiner, ['init'], { POD_NAME: name });
+      const init = await runInitContainer(cluster, joiner, { POD_NAME: name });
       expectFailedInit(joiner, init, { exitCode: 3, line: /: invalid configuration: POD_NAME: pod name "[^"]+" (has no ordinal|is not a DNS label|has an ordinal too large)/, terminationLog: log.read() });
       expect(init.stdout).toBe('');
       expect(readdirSync(joiner.paths.confD)).toEqual([]);
@@ -68,9 +68,9 @@ describe('e2e: bad input', () => {
   });
 
   it('10. a missing or unreadable Secret: exit 3 with one line naming the setting, never the other secrets', async () => {
-    const noCloneSecret = await runAgentIn(cluster, joiner, ['init'], { CLONE_SECRET_FILE: '', ...QUICK_DEADLINE });
+    const noCloneSecret = await runInitContainer(cluster, joiner, { CLONE_SECRET_FILE: '', ...QUICK_DEADLINE });
     expectFailedInit(joiner, noCloneSecret, { exitCode: 3, line: /invalid configuration: CLONE_SECRET \(or CLONE_SECRET_FILE\) is unset: this pod must clone/ });
-    const unreadable = await runAgentIn(cluster, joiner, ['init'], { CLONE_SECRET_FILE: '/run/secrets/missing/clone-secret' });
+    const unreadable = await runInitContainer(cluster, joiner, { CLONE_SECRET_FILE: '/run/secrets/missing/clone-secret' });
     expectFailedInit(joiner, unreadable, { exitCode: 3, line: /CLONE_SECRET_FILE="\/run\/secrets\/missing\/clone-secret": cannot read the file \(ENOENT\): mount the Secret there/ });
     const serve = await runAgentIn(cluster, joiner, ['serve'], { MYSQL_ROOT_PASSWORD_FILE: '' });
     expect(serve.exitCode).toBe(3);
@@ -91,7 +91,7 @@ describe('e2e: bad input', () => {
     }
     const wrongSecret = join(cluster.dir, 'wrong-clone-secret');
     writeFileSync(wrongSecret, 'a-different-clone-secret\n', { mode: 0o600 });
-    const init = await runAgentIn(cluster, joiner, ['init'], { CLONE_SECRET_FILE: wrongSecret, ...QUICK_DEADLINE });
+    const init = await runInitContainer(cluster, joiner, { CLONE_SECRET_FILE: wrongSecret, ...QUICK_DEADLINE });
     expectFailedInit(joiner, init, { exitCode: 5, line: /mysql-0 refused our credentials \(401\): CLONE_SECRET must be the same on every pod/ });
     expect(init.stderr).not.toContain('a-different-clone-secret');
     const after = await metricsOf(primary);
@@ -108,7 +108,7 @@ describe('e2e: bad input', () => {
     expect(readdirSync(joiner.paths.data)).toEqual([]);
     const relay = await startCorruptingRelay(primary, damage, 1024 * 1024);
     try {
-      const init = await runAgentIn(cluster, joiner, ['init'], { CLONE_PORT: String(RELAY_PORT), INIT_DEADLINE_SECONDS: '3' });
+      const init = await runInitContainer(cluster, joiner, { CLONE_PORT: String(RELAY_PORT), INIT_DEADLINE_SECONDS: '3' });
       const line = expectFailedInit(joiner, init, { exitCode: 5, line: /failed to clone from any donor: / });
       expect(line).toMatch(/mbstream failed to unpack the stream from mysql-0|the backup from mysql-0 is incomplete|the stream from mysql-0 was cut/);
       // The damage happened mid-stream, after files had landed (the wipe had something to remove).

@@ -5,7 +5,7 @@ import type { Pod } from '../cluster/pod.js';
 import { sleep } from '../cluster/wait.js';
 import { readyzOf, startPrimaryWithRows, waitForReadyz, waitForWrites } from '../support/pod-probes.js';
 import { checkNothingLost } from './support/nothing-lost.js';
-import { agentFilesOf, startContainers, stopSidecar, waitForStatus } from './support/pod-lifecycle.js';
+import { agentFilesOf, restartPod, stopSidecar, waitForStatus } from './support/pod-lifecycle.js';
 import { expectNothingLost, underWrites } from './support/under-writes.js';
 
 /** The number: long enough for every timeout on the way (slave_net_timeout, hysteresis, lag threshold) to fire. */
@@ -178,7 +178,7 @@ describe('e2e: faults of a running StatefulSet', () => {
         await cluster.pod(n).stopServer();
         // The new pod: same volume, fresh namespace and emptyDirs; the StatefulSet waits for it to be Ready.
         const pod = await cluster.recreatePod(n);
-        const { initOutput, timeToReadyMs } = await startContainers(cluster, pod);
+        const { initOutput, timeToReadyMs } = await restartPod(cluster, pod);
         timesToReady.push(timeToReadyMs);
         // A replica keeps its clone as it is; mysql-0 made its data dir itself (first boot, no marker), so its first restart adopts it.
         const volumeAfter = agentFilesOf(pod);

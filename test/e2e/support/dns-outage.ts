@@ -1,4 +1,4 @@
-import { runAgentIn, startSidecar, waitForReady, waitForSidecar } from '../../cluster/agent.js';
+import { runInitContainer, startContainers } from '../../cluster/agent.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import { isAlive, waitFor, type ExecResult, type Pod } from '../../cluster/index.js';
 import { terminationLogOf } from './bad-init.js';
@@ -36,7 +36,7 @@ export async function joinUnderDnsOutage(
     await cluster.stopDns();
     try {
       log.reset();
-      const pastDeadline = await runAgentIn(cluster, pod, ['init'], { INIT_DEADLINE_SECONDS: DEADLINE_SECONDS });
+      const pastDeadline = await runInitContainer(cluster, pod, { INIT_DEADLINE_SECONDS: DEADLINE_SECONDS });
       checkPastDeadline(pastDeadline, log.read());
       init = spawnInit(cluster, pod, 'init-during-dns-outage');
       retriesWhileDown = await waitFor(
@@ -54,10 +54,7 @@ export async function joinUnderDnsOutage(
     await waitFor(async () => (isAlive(init.process.record) ? undefined : true), { what: `${pod.name}'s init to finish once DNS answers`, timeoutMs: 180_000, intervalMs: 200 });
     const exit = await init.process.exited;
     if (exit.exitCode !== 0) throw new Error(`init of ${pod.name} exited ${exit.exitCode ?? exit.signal} after DNS came back:\n${init.log()}`);
-    await pod.startServer();
-    startSidecar(cluster, pod);
-    await waitForSidecar(pod);
-    await waitForReady(pod, 120_000);
+    await startContainers(cluster, pod, {}, 120_000);
     return { retriesWhileDown, timeToReadyMs: Date.now() - dnsBackAt };
   });
   return { ...run.result, acknowledged: run.acknowledged };

@@ -1,11 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentEnvironment, runAgentIn, startSidecar, waitForReady, waitForSidecar } from '../../cluster/agent.js';
+import { runInitContainer, spawnInitContainer, startContainers } from '../../cluster/agent.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import { isAlive, type ManagedProcess, type ProcessRecord } from '../../cluster/index.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
-import { AGENT_MAIN } from '../../support/agent.js';
 import { statusOf } from '../../support/pod-probes.js';
 import type { StatusDocument } from '../../../src/http/status-document.js';
 
@@ -32,7 +31,7 @@ export async function stopSidecar(pod: Pod, timeoutMs = 20_000): Promise<void> {
  * log dir under `label`, so a test can watch it while it runs.
  */
 export function spawnInit(cluster: Cluster, pod: Pod, label: string, extraEnv: Record<string, string> = {}): { process: ManagedProcess; log: () => string } {
-  const process = pod.spawn('node', [AGENT_MAIN, 'init'], { env: agentEnvironment(cluster, pod, extraEnv), label });
+  const process = spawnInitContainer(cluster, pod, label, extraEnv);
   const file = join(pod.paths.logs, `${label}.log`);
   return { process, log: () => (existsSync(file) ? readFileSync(file, 'utf8') : '') };
 }
@@ -70,13 +69,10 @@ export function agentFilesOf(pod: Pod): Record<string, { text: string; mtimeMs: 
  * then the server, then the sidecar; resolves when the pod is Ready, with
  * init's output and the time from init's start to Ready.
  */
-export async function startContainers(cluster: Cluster, pod: Pod, readyTimeoutMs = 120_000): Promise<{ initOutput: string; timeToReadyMs: number }> {
+export async function restartPod(cluster: Cluster, pod: Pod, readyTimeoutMs = 120_000): Promise<{ initOutput: string; timeToReadyMs: number }> {
   const started = Date.now();
-  const init = await runAgentIn(cluster, pod, ['init']);
+  const init = await runInitContainer(cluster, pod);
   if (init.exitCode !== 0) throw new Error(`init of ${pod.name} exited ${init.exitCode}: ${init.stderr.trim()}`);
-  await pod.startServer();
-  startSidecar(cluster, pod);
-  await waitForSidecar(pod);
-  await waitForReady(pod, readyTimeoutMs);
+  await startContainers(cluster, pod, {}, readyTimeoutMs);
   return { initOutput: init.stdout, timeToReadyMs: Date.now() - started };
 }
