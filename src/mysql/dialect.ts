@@ -70,7 +70,7 @@ function mariaDb(version: ServerVersion): Dialect {
     resetGtids: undefined,
     gtidExecutedVariable: '@@gtid_current_pos',
     agentPrivileges: versionAtLeast(version, 10, 5, 9)
-      ? 'RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, REPLICATION SLAVE ADMIN, SLAVE MONITOR, READ_ONLY ADMIN, CONNECTION ADMIN'
+      ? 'RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, REPLICATION SLAVE ADMIN, SLAVE MONITOR, READ_ONLY ADMIN'
       : 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, SUPER',
   };
 }
@@ -110,7 +110,7 @@ function mySql(version: ServerVersion): Dialect {
     resetGtids: versionAtLeast(version, 8, 2, 0) ? 'RESET BINARY LOGS AND GTIDS' : 'RESET MASTER',
     gtidExecutedVariable: '@@gtid_executed',
     agentPrivileges: versionAtLeast(version, 8, 0, 0)
-      ? 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN, BACKUP_ADMIN, CONNECTION_ADMIN'
+      ? 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN, BACKUP_ADMIN'
       : 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, SUPER',
   };
 }

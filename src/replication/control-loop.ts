@@ -10,7 +10,6 @@ import { closeHard, readServerBootTime, withDeadline } from './connection-guard.
 import { ensureWritable, writeHeartbeat } from './primary.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
 import { ensureReadOnly, pointAtSource, readErrant, readLag, readReplicaStatus } from './replica.js';
-import { DumpReaper } from './zombie-dumps.js';
 
 export interface LoopSettings {
   readonly role: 'primary' | 'replica';
@@ -57,7 +56,6 @@ export class ControlLoop {
   readonly #settings: LoopSettings;
   readonly #logger: Logger;
   readonly #hysteresis: Hysteresis;
-  readonly #dumpReaper: DumpReaper;
   #connection: Connection | undefined;
   #dialect: Dialect | undefined;
   #bootstrapped = false;
@@ -76,7 +74,6 @@ export class ControlLoop {
     this.#settings = settings;
     this.#logger = logger;
     this.#hysteresis = new Hysteresis(settings.readyChecks);
-    this.#dumpReaper = new DumpReaper(logger);
     const observation: Observation = {
       role: settings.role,
       serverUp: false,
@@ -219,7 +216,6 @@ export class ControlLoop {
       this.#state = { ...this.#state, heartbeatFailures: this.#state.heartbeatFailures + 1 };
       throw error;
     }
-    await this.#dumpReaper.run(connection);
     return { role: 'primary', serverUp: true, serverError: undefined, writable: true, replication: undefined, lag: undefined, errant: undefined };
   }
 
