@@ -45,9 +45,15 @@ function cells(result: ScenarioResult): string[] {
   return [result.scenario, String(result.rowsWritten), perPod, result.checksumsEqual ? 'yes' : 'NO', ready];
 }
 
-/** A plain-text table, one row per scenario, columns padded to their widest cell. */
+/** Scenarios run file by file in no fixed order; the table follows the numbering ("6a." after "4."). */
+function byNumber(a: ScenarioResult, b: ScenarioResult): number {
+  const number = (result: ScenarioResult): number => Number(/^(\d+)/.exec(result.scenario)?.[1] ?? Number.MAX_SAFE_INTEGER);
+  return number(a) - number(b) || a.scenario.localeCompare(b.scenario);
+}
+
+/** A plain-text table, one row per scenario in scenario order, columns padded to their widest cell. */
 export function renderScenarioTable(results: readonly ScenarioResult[]): string {
-  const rows = [[...HEADERS], ...results.map(cells)];
+  const rows = [[...HEADERS], ...[...results].sort(byNumber).map(cells)];
   const widths = HEADERS.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   const line = (row: readonly string[]): string =>
     row

@@ -25,6 +25,12 @@ describe('the e2e scenario table', () => {
     expect(readScenarioLog(join(tmpdir(), 'no-such-scenario-log.jsonl'))).toEqual([]);
   });
 
+  it('orders rows by scenario number, whatever order the files ran in', () => {
+    const row = (scenario: string) => ({ scenario, rowsWritten: 1, rowsPerPod: { 'mysql-0': 1 }, checksumsEqual: true });
+    const table = renderScenarioTable([row('10. bad input'), row('6b. hung'), row('unnumbered'), row('6a. cut'), row('2. scale')]);
+    expect(table.split('\n').slice(2).map((line) => line.split('  ')[0])).toEqual(['2. scale', '6a. cut', '6b. hung', '10. bad input', 'unnumbered']);
+  });
+
   it('renders one padded row per scenario, NO for unequal checksums and - for an unmeasured time', () => {
     const table = renderScenarioTable([
       { scenario: 'bring-up', rowsWritten: 1200, rowsPerPod: { 'mysql-0': 1200, 'mysql-1': 1200 }, checksumsEqual: true, timeToReadyMs: 4321 },
