@@ -15,9 +15,12 @@ import type { SummaryRow } from './summary.js';
  * the probe section came: the clone results are its `clone` key; `summary` is
  * the final table, `targets` of earlier versions is in it); a run of one
  * section (BENCH_ONLY) writes bench-<section>.json, so it never overwrites the
- * last full run.
+ * last full run. BENCH_RESULTS names another file (the bench's smoke test
+ * writes to a temp dir, never over a real run's results).
  */
 export function resultsFile(only: BenchSection | undefined): string {
+  const chosen = process.env.BENCH_RESULTS;
+  if (chosen !== undefined && chosen !== '') return chosen;
   return fileURLToPath(new URL(`../../bench-results/${only === undefined ? 'bench' : `bench-${only}`}.json`, import.meta.url));
 }
 
