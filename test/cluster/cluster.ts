@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureTemplate, emptyDir } from './datadir.js';
@@ -7,11 +7,11 @@ import { addNamespace, connectToBridge, createBridge, listNamespaces, setLinkUp 
 import { ClusterNames, DNS_ADDRESS, resolveOptions, type ClusterOptions, type ResolvedOptions } from './options.js';
 import { Pod, type PodContext } from './pod.js';
 import { ProcessTable, readStartTime, type ProcessRecord } from './processes.js';
-import { renderManifests, readWorkload, type Workload } from './manifest.js';
+import type { Workload } from './manifest.js';
 import { generatePassword, initFilePath, secretVolumeDir, writeSecretVolumes, writeSecrets, type ClusterSecrets } from './secrets.js';
-import { AGENT_MAIN } from '../support/agent.js';
 import { writeState, type ClusterState } from './state.js';
 import { downCluster, reapStaleClusters } from './teardown.js';
+import { installAgentCommand, loadWorkload } from './workload.js';
 
 /** `msa` + 5 hex digits, unused by any namespace on this machine. */
 async function newClusterId(): Promise<string> {
@@ -21,23 +21,6 @@ async function newClusterId(): Promise<string> {
     if (!existing.some((ns) => ns.startsWith(`${id}-`))) return id;
   }
   throw new Error('failed to pick a cluster id: 20 random ids were taken');
-}
-
-/** The overlay's StatefulSet; its names must be the ones the cluster's DNS answers for. */
-async function loadWorkload(options: ResolvedOptions): Promise<Workload> {
-  const workload = readWorkload(await renderManifests(options.overlay));
-  if (workload.name !== options.statefulSet || workload.serviceName !== options.service) {
-    throw new Error(
-      `${options.overlay} declares StatefulSet ${workload.name} governed by Service ${workload.serviceName}; the cluster was asked for ${options.statefulSet} and ${options.service}`,
-    );
-  }
-  return workload;
-}
-
-/** The image's `mysql-sts-agent` on the pods' PATH: the built CLI, run by the node on PATH (its shebang). */
-function installAgentCommand(binDir: string): void {
-  mkdirSync(binDir, { recursive: true });
-  symlinkSync(AGENT_MAIN, join(binDir, 'mysql-sts-agent'));
 }
 
 /**

@@ -1,12 +1,11 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { emptyDir } from './datadir.js';
 import { renderMyCnf } from './mysql-files.js';
 import { connectToBridge, addNamespace, deleteLink, deleteNamespace, namespacePids, removeNetnsEtc, writeNetnsEtc } from './netns.js';
 import type { Workload } from './manifest.js';
-import { BASE_PATH, CONTAINER_PATHS, podPaths, type ClusterNames, type PodPaths } from './options.js';
+import { BASE_PATH, podPaths, type ClusterNames, type PodPaths } from './options.js';
 import { startPause } from './pause.js';
 import { PortForwards } from './port-forward.js';
 import { renderHosts, renderResolvConf } from './pod-files.js';
@@ -15,7 +14,7 @@ import type { ClusterSecrets } from './secrets.js';
 import { initFilePath } from './secrets.js';
 import { ServerContainer } from './server.js';
 import { httpRequestUnix, type HttpResponse } from './unix-http.js';
-import { podMounts, type Mount } from './volumes.js';
+import { emptyPodVolumes, podVolumeMounts } from './pod-volumes.js';
 
 /** What a pod needs from its cluster. */
 export interface PodContext {
@@ -108,8 +107,8 @@ export class Pod {
     const { paths, ctx } = this;
     for (const dir of [paths.data, paths.logs]) mkdirSync(dir, { recursive: true });
     // emptyDirs: a new pod starts with them empty.
-    this.emptyVolumes();
-    const mounts = this.mounts();
+    emptyPodVolumes(paths);
+    const mounts = podVolumeMounts(ctx.workload, paths, ctx.secretDir);
     writeFileSync(paths.myCnf, renderMyCnf(paths.logs));
     writeNetnsEtc(this.netns, { 'resolv.conf': renderResolvConf(ctx.names), hosts: renderHosts(ctx.names, this.n) });
     await addNamespace(this.netns);
@@ -127,28 +126,6 @@ export class Pod {
 
   get workload(): Workload {
     return this.ctx.workload;
-  }
-
-  /** The manifest's volumes, plus the server image's my.cnf (the harness plays the image). */
-  private mounts(): Mount[] {
-    const { paths, ctx } = this;
-    const mounts = podMounts(ctx.workload, {
-      claim: paths.data,
-      // The harness's own code reads these two through PodPaths.
-      emptyDir: (name, mountPath) => (mountPath === CONTAINER_PATHS.confD ? paths.confD : mountPath === CONTAINER_PATHS.run ? paths.run : join(paths.dir, 'volumes', name)),
-      secret: ctx.secretDir,
-    });
-    if (!mounts.some((mount) => mount.source === paths.data && mount.target === CONTAINER_PATHS.data)) {
-      throw new Error(`the manifest does not mount the volume claim ${ctx.workload.claimName} at ${CONTAINER_PATHS.data}, where the server image keeps its data`);
-    }
-    return [...mounts, { source: paths.myCnf, target: CONTAINER_PATHS.myCnf }];
-  }
-
-  private emptyVolumes(): void {
-    emptyDir(this.paths.confD);
-    emptyDir(this.paths.run);
-    rmSync(join(this.paths.dir, 'volumes'), { recursive: true, force: true });
-    mkdirSync(join(this.paths.dir, 'volumes'));
   }
 
   async startServer(opts: { timeoutMs?: number } = {}): Promise<void> {
@@ -276,6 +253,6 @@ export class Pod {
     await deleteLink(this.ctx.names.bridgeNamespace(), this.ctx.names.bridgePort(this.n));
     await deleteNamespace(this.netns);
     removeNetnsEtc(this.netns);
-    this.emptyVolumes();
+    emptyPodVolumes(this.paths);
   }
 }
