@@ -9,8 +9,7 @@ import { dialectFor } from '../../src/mysql/dialect.js';
 import { parseReplicaStatus } from '../../src/mysql/replica-status.js';
 import { parseServerVersion } from '../../src/mysql/server-version.js';
 import { Secret } from '../../src/secret.js';
-import { runInitContainer, startSidecar, waitForReady, waitForSidecar } from '../cluster/agent.js';
-import { readSecretValue } from '../cluster/secrets.js';
+import { credentialValue, runInitContainer, startSidecar, waitForReady, waitForSidecar } from '../cluster/agent.js';
 import { waitFor, type Cluster, type Pod } from '../cluster/index.js';
 import { parseLog } from './agent-log.js';
 import { elapsedSince } from './clock.js';
@@ -124,8 +123,7 @@ async function writeServerConfig(donor: Pod, recipient: Pod): Promise<void> {
 
 async function replicateByHand(input: { cluster: Cluster; donor: Pod; recipient: Pod }): Promise<void> {
   const { cluster, donor, recipient } = input;
-  // The value the pods' secret volume holds (the harness's own, not the manifest's example).
-  const password = new Secret(readSecretValue(cluster.dir, 'mysql-credentials', 'replication-password').trim(), 'REPLICATION_PASSWORD');
+  const password = new Secret(credentialValue(cluster, 'replication-password').trim(), 'REPLICATION_PASSWORD');
   const gtid = await readBackupGtid(recipient.paths.data);
   const conn = await recipient.connect();
   try {

@@ -4,7 +4,7 @@ import { commandLine, resolveEnv, resolveProbe, type ProbeKind, type ResolvedPro
 import { containerOf } from './manifest.js';
 import type { ExecResult, Pod } from './pod.js';
 import type { ManagedProcess } from './processes.js';
-import { readSecretValue } from './secrets.js';
+import { readSecretValue, rootPasswordKey, secretVolumeDir } from './secrets.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -20,9 +20,19 @@ export const CLONE_PORT = 3307;
 /** Container names in k8s/base/statefulset.yaml (the manifest tests check they exist). */
 export const CONTAINERS = { init: 'init', server: 'mysql', sidecar: 'agent' } as const;
 
+/** The Secret the pods mount: the one the server container takes its root password from. */
+function credentialsSecret(cluster: Cluster): string {
+  return rootPasswordKey(cluster.workload).secretName;
+}
+
 /** The Secret file the agent reads its clone secret from (a secret volume's file). */
 export function cloneSecretFile(cluster: Cluster): string {
-  return join(cluster.secrets.dir, 'volumes', 'mysql-credentials', 'clone-secret');
+  return join(secretVolumeDir(cluster.dir, credentialsSecret(cluster)), 'clone-secret');
+}
+
+/** A key of that Secret, as the pods see it (the harness's own value, never the manifest's example). */
+export function credentialValue(cluster: Cluster, key: string): string {
+  return readSecretValue(cluster.dir, credentialsSecret(cluster), key);
 }
 
 /** A container's environment in this pod, as the kubelet builds it, plus the harness's redirections and `extra`. */

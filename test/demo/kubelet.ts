@@ -1,4 +1,4 @@
-import { runInitContainer, startSidecar, waitForReady } from '../cluster/agent.js';
+import { runInitContainer, startContainers, startSidecar } from '../cluster/agent.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import type { ManagedProcess } from '../cluster/processes.js';
@@ -64,9 +64,7 @@ export class DemoKubelet {
     }
     this.event(`${pod.name}: init done (${initOutcome(init.stdout)})`);
     runtime.phase = 'starting';
-    await pod.startServer({ timeoutMs: READY_TIMEOUT_MS });
-    runtime.sidecar = startSidecar(this.cluster, pod, this.env);
-    await waitForReady(pod, READY_TIMEOUT_MS);
+    runtime.sidecar = await startContainers(this.cluster, pod, this.env, READY_TIMEOUT_MS);
     runtime.phase = 'running';
     this.event(`${pod.name}: Ready`);
   }

@@ -2,13 +2,13 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { describe, expect, it } from 'vitest';
 import { renderManifests, type KubeObject } from '../../cluster/manifest.js';
+import { agentServesPath } from '../../support/agent-routes.js';
 import { checkManifests } from '../../support/manifest-policy.js';
 
 /** Each rule of the manifest policy, broken once on a copy of the rendered base: it must say what is wrong. */
 
 const base = await renderManifests('k8s/base');
-const SERVED = new Set(['/livez', '/healthz', '/readyz', '/status', '/metrics']);
-const servesPath = (path: string): boolean => SERVED.has(path);
+const servesPath = await agentServesPath();
 
 function broken(edit: (containers: Record<string, IContainer>, objects: KubeObject[]) => void): string[] {
   const objects = structuredClone(base) as KubeObject[];

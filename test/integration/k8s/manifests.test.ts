@@ -2,11 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildHttpApp } from '../../../src/http/app.js';
-import { createMetricsRegistry } from '../../../src/http/metrics.js';
-import { deriveIdentity } from '../../../src/identity/identity.js';
-import { createLogger } from '../../../src/log.js';
 import { findObject, renderManifests, REPO_ROOT, type KubeObject } from '../../cluster/manifest.js';
+import { agentServesPath } from '../../support/agent-routes.js';
 import { schemaErrors } from '../../support/kube-schemas.js';
 import { checkManifests } from '../../support/manifest-policy.js';
 
@@ -19,22 +16,7 @@ import { checkManifests } from '../../support/manifest-policy.js';
 
 const OVERLAYS = ['k8s/overlays/mariadb-10.11', 'k8s/overlays/mysql-8.0', 'k8s/overlays/mysql-8.4'];
 
-const identity = deriveIdentity({
-  pod: { setName: 'mysql', ordinal: 1 },
-  names: { serviceName: 'mysql', namespace: 'default', clusterDomain: 'cluster.local' },
-  serverIdOffset: 100,
-});
-const probe = { ok: true, reasons: [] };
-const app = buildHttpApp({
-  logger: createLogger({ level: 'silent', pod: identity.podName, phase: 'serve' }),
-  registry: createMetricsRegistry({ identity, version: '0.0.0' }),
-  alive: () => probe,
-  health: () => probe,
-  readiness: () => probe,
-  status: () => ({}),
-});
-await app.ready();
-const servesPath = (path: string): boolean => app.hasRoute({ method: 'GET', url: path });
+const servesPath = await agentServesPath();
 
 const rendered = new Map<string, KubeObject[]>();
 for (const overlay of ['k8s/base', ...OVERLAYS]) rendered.set(overlay, await renderManifests(overlay));
