@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ConfigError } from './errors.js';
+import { ConfigError, systemErrorCode } from './errors.js';
 import { EnvReader } from './env-reader.js';
-import { deriveIdentity, type ClusterNames, type PodIdentity } from './identity/identity.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { deriveIdentity, MAX_SERVER_ID, type ClusterNames, type PodIdentity } from './identity/identity.js';
 import { parsePodName } from './identity/pod-name.js';
+import type { DnsClientOptions } from './discovery/dns-client.js';
 import { parseNameServer, type NameServer } from './discovery/nameserver.js';
 import { namespaceFromSearch, parseResolvConf, type ResolvConf } from './discovery/resolv-conf.js';
 import { parseServerVersion, type Flavor, type ServerVersion } from './mysql/server-version.js';
@@ -15,16 +17,8 @@ import type { SecretName } from './settings.js';
  * every bad variable is reported at once (ConfigError.problems).
  */
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface DnsConfig {
-  /** DNS_SERVERS when set, else the nameservers of RESOLV_CONF. */
-  readonly servers: readonly NameServer[];
-  readonly search: readonly string[];
-  readonly ndots: number;
-  readonly timeoutMs: number;
-  readonly attempts: number;
+/** The DNS client's settings (servers: DNS_SERVERS when set, else RESOLV_CONF's) and the SRV port name. */
+export interface DnsConfig extends DnsClientOptions {
   readonly portName: string;
 }
 
@@ -84,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
     namespace: readNamespace(r, resolv, clusterDomain),
     clusterDomain,
   };
-  const serverIdOffset = r.int('SERVER_ID_OFFSET', 1, 4_294_967_295);
+  const serverIdOffset = r.int('SERVER_ID_OFFSET', 1, MAX_SERVER_ID);
   const identity = readIdentity(r, { names, serverIdOffset, host });
   const flavor = r.oneOf('MYSQL_FLAVOR', ['auto', 'mysql', 'mariadb'] as const);
   const config: Config = {
@@ -109,8 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
     searchPath: env.PATH,
     dns: {
       servers: readNameServers(r) ?? resolv.nameservers,
-      search: resolv.search,
-      ndots: resolv.ndots,
       timeoutMs: r.int('DNS_TIMEOUT_MS', 50, 60_000),
       attempts: r.int('DNS_ATTEMPTS', 1, 20),
       portName: r.string('SRV_PORT_NAME', {
@@ -179,7 +171,7 @@ function readCloneTls(r: EnvReader): CloneTlsFiles | undefined {
     try {
       readFileSync(path);
     } catch (error) {
-      r.problem(name, path, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}): mount the certificate Secret there`);
+      r.problem(name, path, `cannot read the file (${systemErrorCode(error)}): mount the certificate Secret there`);
     }
   }
   return { cert, key, ca };
@@ -192,7 +184,7 @@ function readResolvConf(r: EnvReader): ResolvConf {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (r.optional('DNS_SERVERS') === undefined) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      const code = systemErrorCode(error);
       r.problem('RESOLV_CONF', path, `cannot read the file (${code}): mount a resolv.conf or set DNS_SERVERS`);
     }
   }

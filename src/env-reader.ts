@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { systemErrorCode } from './errors.js';
 import { Secret } from './secret.js';
 import { defaultOf, type SecretName, type SettingName } from './settings.js';
 
@@ -84,7 +85,7 @@ export class EnvReader {
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      const code = systemErrorCode(error);
       this.problems.push(`${variable}=${JSON.stringify(path)}: cannot read the file (${code}): mount the Secret there`);
       return undefined;
     }

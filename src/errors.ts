@@ -68,3 +68,13 @@ export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+/** The system error code of a failed file or socket call (ENOENT, EACCES…), for messages that say what to fix. */
+export function systemErrorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? 'error';
+}
+
+/** The last non-empty line a tool printed: where command-line tools put the reason they failed. */
+export function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1)?.trim() || 'no message';
+}

@@ -1,7 +1,9 @@
 import pino, { type Logger } from 'pino';
-import type { LogLevel } from './config.js';
 
 export type { Logger };
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Phase = 'init' | 'serve' | 'peers' | 'status';
 
@@ -19,7 +21,6 @@ const REDACTED_PATHS = [
   '*.token',
   '*.authorization',
   'req.headers.authorization',
-  'req.headers["x-clone-signature"]',
 ];
 
 /**

@@ -6,8 +6,8 @@ import { SCENARIO_LOG_VARIABLE } from './e2e/support/scenario-table.js';
 // One file per run where e2e scenarios record their results; workers inherit the variable, the summary reporter prints it.
 process.env[SCENARIO_LOG_VARIABLE] ??= join(tmpdir(), `mysql-sts-agent-scenarios-${process.pid}.jsonl`);
 
-// Unit tests run in parallel; tests that drive real servers, namespaces and DNS
-// (integration, e2e) share the machine's two cores, so files run one at a time there.
+// Files run one at a time: tests that drive real servers, namespaces and DNS
+// (integration, e2e) share the machine's two cores and would starve each other.
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,

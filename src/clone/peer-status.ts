@@ -1,12 +1,12 @@
 import type { Peer } from '../discovery/peers.js';
 import type { StatusDocument } from '../http/status-document.js';
 import { gtidProgress } from '../mysql/gtid.js';
-import type { PeerCandidate } from './decide.js';
+import type { PeerCandidate } from './plan.js';
 
 const STATUS_TIMEOUT_MS = 2_000;
 
 /**
- * Asks each peer's sidecar how it is (DESIGN section 3: readiness comes from
+ * Asks each peer's sidecar how it is (ARCHITECTURE.md, "Discovery": readiness comes from
  * the peer itself, not from DNS). A peer that does not answer is unreachable,
  * which is not the same as "holds no data".
  */

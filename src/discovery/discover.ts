@@ -31,7 +31,7 @@ export async function discoverPeers(input: {
   const { identity, client } = input;
   const asked = srvName(identity, input.portName);
   try {
-    const srv = await client.lookup(`${asked}.`, 'SRV');
+    const srv = await client.query(asked, 'SRV');
     const { peers, ignored } = peersFromSrv({ identity, answers: srv.answers, additionals: srv.additionals });
     const base = { asked, answeredBy: formatNameServer(srv.server), ignored };
     if (peers.length > 0) return { ...base, peers: await withAddresses(client, peers), source: 'srv' };
@@ -52,7 +52,7 @@ async function withAddresses(client: DnsClient, peers: readonly Peer[]): Promise
   return Promise.all(
     peers.map(async (peer) => {
       if (peer.address !== undefined) return peer;
-      const reply = await client.lookup(`${peer.fqdn}.`, 'A');
+      const reply = await client.query(peer.fqdn, 'A');
       return { ...peer, address: addressOf(peer.fqdn, reply.answers) };
     }),
   );
@@ -65,7 +65,7 @@ async function previousByARecord(input: {
 }): Promise<Peer | undefined> {
   const fqdn = previousPodFqdn(input.identity);
   if (fqdn === undefined) return undefined;
-  const reply = await input.client.lookup(`${fqdn}.`, 'A');
+  const reply = await input.client.query(fqdn, 'A');
   const address = addressOf(fqdn, reply.answers);
   if (address === undefined) return undefined;
   const ordinal = input.identity.ordinal - 1;

@@ -4,12 +4,9 @@ import dnsPacket, { type Answer, type DecodedPacket, type RecordType } from 'dns
 import { backoffDelay, type BackoffPolicy } from '../retry.js';
 import { exchangeTcp, exchangeUdp } from './dns-transport.js';
 import { formatNameServer, type NameServer } from './nameserver.js';
-import { candidateNames } from './resolv-conf.js';
 
 export interface DnsClientOptions {
   readonly servers: readonly NameServer[];
-  readonly search: readonly string[];
-  readonly ndots: number;
   readonly timeoutMs: number;
   /** Rounds over all servers; a round that fails on every server waits with backoff. */
   readonly attempts: number;
@@ -17,7 +14,7 @@ export interface DnsClientOptions {
 }
 
 export interface DnsResponse {
-  /** The name that was actually asked (after search-list expansion). */
+  /** The fully qualified name that was asked. */
   readonly name: string;
   readonly type: RecordType;
   readonly rcode: 'NOERROR' | 'NXDOMAIN';
@@ -40,27 +37,17 @@ export class DnsLookupError extends Error {
 const RCODES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED' };
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 100, maxMs: 1_000 };
 
-/** A small stub resolver on dns-packet: UDP, TCP on truncation, search list, rotation and retries. */
+/**
+ * A small stub resolver on dns-packet: UDP, TCP on truncation, rotation and
+ * retries. It asks fully qualified names only: every name the agent needs is
+ * built from its own settings, so a search list could only add wrong answers.
+ */
 export class DnsClient {
   readonly #options: DnsClientOptions;
 
   constructor(options: DnsClientOptions) {
     if (options.servers.length === 0) throw new Error('no nameserver configured: set DNS_SERVERS or fix RESOLV_CONF');
     this.#options = options;
-  }
-
-  /**
-   * Resolves `name` through the search list: the first candidate with records
-   * wins; when none has any, the last authoritative "no such name / no data"
-   * answer is returned. Transport failures of any candidate are thrown.
-   */
-  async lookup(name: string, type: RecordType): Promise<DnsResponse> {
-    let last: DnsResponse | undefined;
-    for (const candidate of candidateNames(name, this.#options)) {
-      last = await this.query(candidate, type);
-      if (last.answers.some((answer) => answer.type === type)) return last;
-    }
-    return last as DnsResponse;
   }
 
   /** Asks one fully qualified name, rotating through servers for `attempts` rounds. */

@@ -1,4 +1,4 @@
-import type { ReplicaStatus } from '../mysql/replica-status.js';
+import { isPurgedGap, type ReplicaStatus } from '../mysql/replica-status.js';
 import { SECONDS_BEHIND_NULL, type Lag } from './lag.js';
 
 /** What the control loop saw in one check; readiness is a pure function of it. */
@@ -18,21 +18,7 @@ export interface Verdict {
   readonly reasons: readonly string[];
 }
 
-const PURGED_ERRNO = 1236;
-/** MySQL 8.0+: ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG, "Got fatal error 1236 from source …". */
-const SOURCE_FATAL_ERRNO = 13114;
-
-/**
- * The source no longer has the binlogs this replica needs (error 1236): a
- * restart cannot fix it. MariaDB and MySQL 5.7 report 1236 itself; MySQL 8.0+
- * wrap it as 13114 with the source's 1236 in the text.
- */
-export function isPurgedGap(status: Pick<ReplicaStatus, 'lastIoErrno' | 'lastIoError'>): boolean {
-  if (status.lastIoErrno === PURGED_ERRNO) return true;
-  return status.lastIoErrno === SOURCE_FATAL_ERRNO && /\berror 1236\b/.test(status.lastIoError);
-}
-
-/** Readiness at one instant (DESIGN section 5); hysteresis is applied on top. */
+/** Readiness at one instant (ARCHITECTURE.md, "Lag and readiness"); hysteresis is applied on top. */
 export function assessReadiness(observation: Observation, maxLagSeconds: number): Verdict {
   if (!observation.serverUp) return notReady(`the server does not answer: ${observation.serverError ?? 'unknown error'}`);
   if (observation.role === 'primary') {

@@ -4,7 +4,7 @@ import { errantCount } from '../replication/errant.js';
 import { METRIC_PREFIX as P } from './metrics.js';
 
 /**
- * The control loop's state as metrics (DESIGN section 5). Values are read from
+ * The control loop's state as metrics (ARCHITECTURE.md, "HTTP surface and metrics"). Values are read from
  * the loop's memory at scrape time: a scrape never runs SQL. Names do not
  * depend on the server version. Lag is NaN while unknown, and
  * `..._lag_known` says 0: an unknown lag must never read as 0 s.

@@ -1,7 +1,7 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PodIdentity } from '../identity/identity.js';
 
-/** Every metric name starts with this (DESIGN section 5: `mysql_sts_<subsystem>_<name>_<unit>`). */
+/** Every metric name starts with this (ARCHITECTURE.md, "HTTP surface and metrics": `mysql_sts_<subsystem>_<name>_<unit>`). */
 export const METRIC_PREFIX = 'mysql_sts_';
 
 /**

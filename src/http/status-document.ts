@@ -1,5 +1,5 @@
-import type { DataDirState } from '../clone/decide.js';
-import type { CloneInfo } from '../clone/data-dir.js';
+import type { DataDirState } from '../data-dir/state.js';
+import type { CloneInfo } from '../data-dir/clone-info.js';
 import type { ReplicaStatus } from '../mysql/replica-status.js';
 
 /**

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { prepareDataDir, type DataDirOutcome } from '../clone/run-clone.js';
+import { prepareDataDir, type DataDirOutcome } from './prepare-data-dir.js';
 import type { Config } from '../config.js';
 import { DnsClient } from '../discovery/dns-client.js';
-import { AgentError } from '../errors.js';
+import { AgentError, systemErrorCode } from '../errors.js';
 import { ensureFileContent } from '../fs/atomic-file.js';
 import { renderServerConfig, SERVER_CONFIG_FILE } from '../identity/server-config.js';
 import type { Logger } from '../log.js';
@@ -26,7 +26,7 @@ async function writeIdentityConfig(config: Config, version: ServerVersion, logge
   const { identity } = config;
   const path = join(config.confDir, SERVER_CONFIG_FILE);
   const changed = await ensureFileContent(path, renderServerConfig(identity, version)).catch((error: unknown) => {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const code = systemErrorCode(error);
     throw new AgentError(
       'config',
       `failed to write the identity config ${path} (${code}): check that CONF_DIR is a writable volume`,

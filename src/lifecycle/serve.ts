@@ -1,14 +1,18 @@
-import { buildDonorApp } from '../clone/donor.js';
-import { createDonorMetrics } from '../clone/donor-metrics.js';
-import { registerCloneMetrics } from '../clone/clone-metrics.js';
-import { dataDirLayout, inspectDataDir, readCloneInfo } from '../clone/data-dir.js';
+import { buildDonorApp } from '../clone/donor/server.js';
+import { createDonorMetrics } from '../clone/donor/metrics.js';
+import { registerCloneMetrics } from '../http/clone-info-metrics.js';
+import { readCloneInfo, type CloneInfo } from '../data-dir/clone-info.js';
+import { dataDirLayout } from '../data-dir/layout.js';
+import { inspectDataDir } from '../data-dir/state.js';
 import { loadCloneTls } from '../clone/tls.js';
 import { requireSecret, type Config } from '../config.js';
-import { AgentError } from '../errors.js';
+import { AgentError, systemErrorCode } from '../errors.js';
 import { agentLiveness, podHealth, type LoopProgress } from '../health/liveness.js';
 import { buildHttpApp } from '../http/app.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import type { Logger } from '../log.js';
+import type { ServerAddress } from '../mysql/connection.js';
+import type { Secret } from '../secret.js';
 import { resolveServerVersionOrFail } from '../mysql/resolve-version.js';
 import { ControlLoop } from '../replication/control-loop.js';
 import { registerLoopMetrics } from '../http/loop-metrics.js';
@@ -35,28 +39,8 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const registry = createMetricsRegistry({ identity, version });
   const cloneInfo = await readCloneInfo(layout);
   registerCloneMetrics(registry, cloneInfo);
-  const local = { host: config.mysqlHost, port: config.ports.mysql };
-  const mysql = { ...local, user: config.agentUser, password: agentPassword };
-  const loop = new ControlLoop(
-    {
-      role: identity.role,
-      local: mysql,
-      root: { ...local, user: 'root', password: rootPassword },
-      source: {
-        host: podFqdn(identity, `${identity.setName}-0`),
-        port: config.ports.mysql,
-        user: config.replicationUser,
-        password: replicationPassword,
-        connectRetrySeconds: 1,
-      },
-      primaryServerId: identity.serverId - identity.ordinal,
-      cloneInfo,
-      intervalMs: CHECK_INTERVAL_MS,
-      maxLagSeconds: config.readiness.maxLagSeconds,
-      readyChecks: config.readiness.checks,
-    },
-    logger,
-  );
+  const mysql = { host: config.mysqlHost, port: config.ports.mysql, user: config.agentUser, password: agentPassword };
+  const loop = createControlLoop({ config, mysql, rootPassword, replicationPassword, cloneInfo }, logger);
   registerLoopMetrics(registry, () => loop.state, identity.role);
   loop.start();
 
@@ -89,6 +73,35 @@ export async function runServe(config: Config, logger: Logger, version: string):
   await loop.stop();
 }
 
+/** The loop's settings from the configuration: replicas follow mysql-0's stable name, which mysqld resolves itself on every reconnect. */
+function createControlLoop(
+  input: { config: Config; mysql: ServerAddress; rootPassword: Secret; replicationPassword: Secret; cloneInfo: CloneInfo | undefined },
+  logger: Logger,
+): ControlLoop {
+  const { config, mysql } = input;
+  const { identity } = config;
+  return new ControlLoop(
+    {
+      role: identity.role,
+      local: mysql,
+      root: { ...mysql, user: 'root', password: input.rootPassword },
+      source: {
+        host: podFqdn(identity, `${identity.setName}-0`),
+        port: config.ports.mysql,
+        user: config.replicationUser,
+        password: input.replicationPassword,
+        connectRetrySeconds: 1,
+      },
+      primaryServerId: identity.serverId - identity.ordinal,
+      cloneInfo: input.cloneInfo,
+      intervalMs: CHECK_INTERVAL_MS,
+      maxLagSeconds: config.readiness.maxLagSeconds,
+      readyChecks: config.readiness.checks,
+    },
+    logger,
+  );
+}
+
 function loopProgress(loop: ControlLoop, startedAt: Date): LoopProgress {
   const { checkedAt, observation } = loop.state;
   return { checkedAt, startedAt, serverUp: observation.serverUp, serverError: observation.serverError };
@@ -98,7 +111,7 @@ async function listen(app: { listen: (options: { host: string; port: number }) =
   try {
     await app.listen({ host, port });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const code = systemErrorCode(error);
     throw new AgentError('server', `failed to listen on ${host}:${port} (${code}): is ${setting} taken?`, { cause: error });
   }
 }

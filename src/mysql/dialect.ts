@@ -3,7 +3,7 @@ import { versionAtLeast, type ServerVersion } from './server-version.js';
 
 /**
  * Every replication statement goes through here, in the words each server
- * version understands (DESIGN section 5). MySQL 8.0.22/8.0.23 added the
+ * version understands (ARCHITECTURE.md, "Replication"). MySQL 8.0.22/8.0.23 added the
  * REPLICA/SOURCE forms and 8.4 removed the MASTER/SLAVE ones; MariaDB keeps
  * MASTER in CHANGE MASTER and has REPLICA synonyms since 10.5.1.
  * A 1 s replication heartbeat with a short net timeout (identity config) lets

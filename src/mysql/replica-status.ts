@@ -1,3 +1,4 @@
+import { ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG, ER_SOURCE_FATAL_ERROR_READING_BINLOG } from './error-numbers.js';
 import type { Flavor } from './server-version.js';
 
 /** One shape for SHOW REPLICA/SLAVE STATUS of every supported version. */
@@ -49,4 +50,14 @@ export function parseReplicaStatus(row: Row | undefined, flavor: Flavor): Replic
     retrievedGtid: text(flavor === 'mariadb' ? row.Gtid_IO_Pos : row.Retrieved_Gtid_Set).replace(/\s+/g, ''),
     executedGtid: text(row.Executed_Gtid_Set).replace(/\s+/g, ''),
   };
+}
+
+/**
+ * The source no longer has the binlogs this replica needs (error 1236): a
+ * restart cannot fix it. MariaDB and MySQL 5.7 report 1236 itself; MySQL 8.0+
+ * wrap it as 13114 with the source's 1236 in the text.
+ */
+export function isPurgedGap(status: Pick<ReplicaStatus, 'lastIoErrno' | 'lastIoError'>): boolean {
+  if (status.lastIoErrno === ER_SOURCE_FATAL_ERROR_READING_BINLOG) return true;
+  return status.lastIoErrno === ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG && /\berror 1236\b/.test(status.lastIoError);
 }

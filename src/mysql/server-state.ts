@@ -1,26 +1,35 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { parseServerVersion, type ServerVersion } from './server-version.js';
 
-/** What the sidecar knows about its own server, refreshed by its loop. */
+/** What the sidecar knows about its own server, refreshed by its loop (read once per check). */
 export interface ServerState {
   readonly version: ServerVersion;
   readonly versionText: string;
   readonly readOnly: boolean;
+  /** MySQL's super_read_only (binds users with SUPER too); undefined on MariaDB, whose read_only already binds everyone without READ_ONLY ADMIN. */
+  readonly superReadOnly: boolean | undefined;
   /** The GTID position of everything this server has (MariaDB gtid_binlog_pos, MySQL gtid_executed). */
   readonly gtidPosition: string;
+  /** MySQL's server_uuid (the source part of the GTIDs this server writes itself); undefined on MariaDB. */
+  readonly serverUuid: string | undefined;
 }
 
 export async function readServerState(connection: Connection): Promise<ServerState> {
-  const [versionRows] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS version, @@read_only AS readOnly');
-  const row: RowDataPacket = versionRows[0] ?? ({} as RowDataPacket);
-  const versionText = String(row.version);
+  const [versionRows] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS version');
+  const versionText = String(versionRows[0]?.version);
   const version = parseServerVersion(versionText);
-  const gtidVariable = version.flavor === 'mariadb' ? '@@gtid_binlog_pos' : '@@gtid_executed';
-  const [gtidRows] = await connection.query<RowDataPacket[]>(`SELECT ${gtidVariable} AS gtid`);
+  const sql =
+    version.flavor === 'mariadb'
+      ? 'SELECT @@read_only AS readOnly, NULL AS superReadOnly, @@gtid_binlog_pos AS gtid, NULL AS uuid'
+      : 'SELECT @@read_only AS readOnly, @@super_read_only AS superReadOnly, @@gtid_executed AS gtid, @@server_uuid AS uuid';
+  const [rows] = await connection.query<RowDataPacket[]>(sql);
+  const row: RowDataPacket = rows[0] ?? ({} as RowDataPacket);
   return {
     version,
     versionText,
     readOnly: Number(row.readOnly) === 1,
-    gtidPosition: String(gtidRows[0]?.gtid ?? '').replace(/\s+/g, ''),
+    superReadOnly: row.superReadOnly === null || row.superReadOnly === undefined ? undefined : Number(row.superReadOnly) === 1,
+    gtidPosition: String(row.gtid ?? '').replace(/\s+/g, ''),
+    serverUuid: row.uuid === null || row.uuid === undefined ? undefined : String(row.uuid),
   };
 }

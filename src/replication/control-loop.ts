@@ -1,15 +1,13 @@
 import type { Connection } from 'mysql2/promise';
-import type { CloneInfo } from '../clone/data-dir.js';
-import { assessReadiness, Hysteresis, isPurgedGap, type Observation, type Verdict } from '../health/readiness.js';
+import type { CloneInfo } from '../data-dir/clone-info.js';
+import { assessReadiness, Hysteresis, type Observation, type Verdict } from '../health/readiness.js';
 import type { Logger } from '../log.js';
 import type { ServerAddress } from '../mysql/connection.js';
-import { dialectFor, type Dialect, type SourceSettings } from '../mysql/dialect.js';
-import type { ReplicaStatus } from '../mysql/replica-status.js';
+import type { SourceSettings } from '../mysql/dialect.js';
 import { readServerState, type ServerState } from '../mysql/server-state.js';
 import { closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
-import { ensureWritable, writeHeartbeat } from './primary.js';
+import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
-import { ensureReadOnly, pointAtSource, readErrant, readLag, readReplicaStatus } from './replica.js';
 
 export interface LoopSettings {
   readonly role: 'primary' | 'replica';
@@ -37,8 +35,6 @@ export interface LoopState {
   readonly lastError: string | undefined;
 }
 
-/** Errors that mean "the replication config is fine, the network or source was not": retry after a pause. */
-const RESTART_PAUSE_MS = 10_000;
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
 const TICK_DEADLINE_MS = 5_000;
 /** Two boot times further apart than this are two server instances (Uptime has a 1 s resolution). */
@@ -57,14 +53,12 @@ export class ControlLoop {
   readonly #logger: Logger;
   readonly #hysteresis: Hysteresis;
   #connection: Connection | undefined;
-  #dialect: Dialect | undefined;
   #bootstrapped = false;
   #warnedRootFallback = false;
   /** When the server we are connected to started; a different one is a restart. */
   #serverBootedAt: number | undefined;
-  /** The server (re)started, or this agent did: replication stopped by skip-replica-start is ours to start. */
-  #freshBoot = true;
-  #lastRestart = 0;
+  /** What the replica's rules remember between checks (see planReplication). */
+  readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0 };
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<LoopState> | undefined;
   #stopped = false;
@@ -142,15 +136,19 @@ export class ControlLoop {
     if (verdict.ready !== this.#state.verdict.ready) {
       this.#logger[verdict.ready ? 'info' : 'warn']({ reasons: verdict.reasons }, verdict.ready ? 'ready' : 'not ready');
     }
-    this.#state = { ...this.#state, checkedAt: new Date(), server, observation, verdict, lastError: lastError ?? this.#state.lastError };
+    this.#state = { ...this.#state, checkedAt: new Date(), server, observation, verdict, lastError };
     return this.#state;
   }
 
   async #check(connection: Connection): Promise<{ server: ServerState; observation: Observation }> {
     const server = await readServerState(connection);
-    this.#dialect = dialectFor(server.version);
-    const observation =
-      this.#settings.role === 'primary' ? await this.#tickPrimary(connection, server) : await this.#tickReplica(connection, server);
+    if (this.#settings.role === 'replica') {
+      return { server, observation: await checkReplica({ connection, server, settings: this.#settings, memory: this.#memory, logger: this.#logger }) };
+    }
+    const observation = await checkPrimary(connection, server, (written) => {
+      const { heartbeatWrites, heartbeatFailures } = this.#state;
+      this.#state = written ? { ...this.#state, heartbeatWrites: heartbeatWrites + 1 } : { ...this.#state, heartbeatFailures: heartbeatFailures + 1 };
+    });
     return { server, observation };
   }
 
@@ -192,7 +190,7 @@ export class ControlLoop {
     connection.on('error', () => undefined);
     try {
       const bootedAt = await withDeadline(readServerBootTime(connection), { ms: TICK_DEADLINE_MS, onTimeout: () => closeHard(connection) });
-      if (this.#serverBootedAt === undefined || Math.abs(bootedAt - this.#serverBootedAt) > BOOT_TOLERANCE_MS) this.#freshBoot = true;
+      if (this.#serverBootedAt === undefined || Math.abs(bootedAt - this.#serverBootedAt) > BOOT_TOLERANCE_MS) this.#memory.freshBoot = true;
       this.#serverBootedAt = bootedAt;
     } catch (error) {
       closeHard(connection);
@@ -205,78 +203,5 @@ export class ControlLoop {
   #dropConnection(): void {
     if (this.#connection) closeHard(this.#connection);
     this.#connection = undefined;
-  }
-
-  async #tickPrimary(connection: Connection, server: ServerState): Promise<Observation> {
-    await ensureWritable(connection, server.version.flavor, server.readOnly);
-    try {
-      await writeHeartbeat(connection);
-      this.#state = { ...this.#state, heartbeatWrites: this.#state.heartbeatWrites + 1 };
-    } catch (error) {
-      this.#state = { ...this.#state, heartbeatFailures: this.#state.heartbeatFailures + 1 };
-      throw error;
-    }
-    return { role: 'primary', serverUp: true, serverError: undefined, writable: true, replication: undefined, lag: undefined, errant: undefined };
-  }
-
-  async #tickReplica(connection: Connection, server: ServerState): Promise<Observation> {
-    const dialect = this.#dialect as Dialect;
-    await ensureReadOnly(connection, server.version.flavor, server.readOnly);
-    const { primaryServerId, intervalMs } = this.#settings;
-    const errant = await readErrant(connection, { flavor: server.version.flavor, primaryServerId });
-    let status = await readReplicaStatus(connection, dialect);
-    if (errant === undefined) status = await this.#reconcile(connection, dialect, status, server);
-    const lag = await readLag(connection, { primaryServerId, status, heartbeatIntervalMs: intervalMs });
-    return { role: 'replica', serverUp: true, serverError: undefined, writable: !server.readOnly, replication: status, lag, errant };
-  }
-
-  /** Brings replication to the desired state; returns the status after any change. */
-  async #reconcile(
-    connection: Connection,
-    dialect: Dialect,
-    status: ReplicaStatus | undefined,
-    server: ServerState,
-  ): Promise<ReplicaStatus | undefined> {
-    const { source } = this.#settings;
-    const configured = status !== undefined && status.sourceHost !== '';
-    const freshBoot = this.#freshBoot;
-    this.#freshBoot = false;
-    if (!configured || status.sourceHost !== source.host || status.sourcePort !== source.port) {
-      const gtidStart = configured ? undefined : this.#gtidStart(server);
-      this.#logger.info({ source: `${source.host}:${source.port}`, gtidStart, was: status?.sourceHost || null }, 'pointing replication at the primary');
-      await pointAtSource(connection, { dialect, source, gtidStart });
-      return readReplicaStatus(connection, dialect);
-    }
-    // 'Connecting' is the IO thread retrying on its own (a restarting primary): leave it be.
-    const stopped = status.ioState === 'No' || !status.sqlRunning;
-    if (!stopped) return status;
-    const failed = status.lastIoErrno !== 0 || status.lastSqlErrno !== 0;
-    // A thread stopped without an error of its own was stopped by hand; START would start it too, so an
-    // error of the other thread (the IO thread while the primary restarts) is no reason to start.
-    const byHand = (status.ioState === 'No' && status.lastIoErrno === 0) || (!status.sqlRunning && status.lastSqlErrno === 0);
-    // A server that just (re)started has replication stopped (skip-replica-start): start it. A stop without
-    // an error later on is an operator's, and is respected (also when this agent reconnects to the same
-    // server); a purged gap (1236) cannot be fixed by a restart.
-    const mayStart = freshBoot || (failed && !byHand && !isPurgedGap(status) && Date.now() - this.#lastRestart > RESTART_PAUSE_MS);
-    if (!mayStart) return status;
-    this.#lastRestart = Date.now();
-    this.#logger.info({ lastIoErrno: status.lastIoErrno, lastSqlErrno: status.lastSqlErrno }, 'starting replication');
-    await connection.query(dialect.startReplica);
-    return readReplicaStatus(connection, dialect);
-  }
-
-  /**
-   * Where replication starts when it is configured. MariaDB: the clone's GTID
-   * position while this server has logged nothing yet (a fresh clone); once it
-   * has (a replica whose replication config was reset later), its own binlog
-   * position is the truth: the clone's would rewind it and replay transactions
-   * it already has (errant GTIDs were ruled out before). MySQL: the clone's
-   * position whenever there is one; pointAtSource compares it with
-   * gtid_executed and changes nothing on a server that is already past it.
-   */
-  #gtidStart(server: ServerState): string | undefined {
-    const cloneGtid = this.#settings.cloneInfo?.coordinates.gtid;
-    if (server.version.flavor === 'mysql') return cloneGtid === '' ? undefined : cloneGtid;
-    return server.gtidPosition === '' ? cloneGtid : server.gtidPosition;
   }
 }

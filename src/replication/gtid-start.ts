@@ -31,3 +31,17 @@ export function planGtidStart(comparison: GtidComparison): GtidStartPlan {
       'not resetting it; rebuild this replica from a peer (delete its volume)',
   };
 }
+
+/**
+ * Where replication starts when it is configured for the first time.
+ * MariaDB: the clone's GTID position while this server has logged nothing yet
+ * (a fresh clone); once it has (a replica whose replication config was reset
+ * later), its own binlog position is the truth: the clone's would rewind it and
+ * replay transactions it already has (errant GTIDs were ruled out before).
+ * MySQL: the clone's position whenever there is one; planGtidStart then
+ * compares it with gtid_executed and changes nothing on a server already past it.
+ */
+export function chooseGtidStart(input: { flavor: 'mysql' | 'mariadb'; cloneGtid: string | undefined; serverGtid: string }): string | undefined {
+  if (input.flavor === 'mysql') return input.cloneGtid === '' ? undefined : input.cloneGtid;
+  return input.serverGtid === '' ? input.cloneGtid : input.serverGtid;
+}

@@ -1,5 +1,5 @@
 import type { Connection } from 'mysql2/promise';
-import { HEARTBEAT_TABLE_DDL, writeHeartbeat } from '../mysql/heartbeat.js';
+import { HEARTBEAT_TABLE_DDL } from '../mysql/heartbeat.js';
 import type { Flavor } from '../mysql/server-version.js';
 import type { Secret } from '../secret.js';
 
@@ -46,4 +46,3 @@ export async function ensureWritable(connection: Connection, flavor: Flavor, rea
   await connection.query('SET GLOBAL read_only = OFF');
 }
 
-export { writeHeartbeat };

@@ -1,12 +1,13 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { computeLag, parseHeartbeatTs, type Lag } from '../health/lag.js';
 import type { Dialect, SourceSettings } from '../mysql/dialect.js';
+import { ER_BAD_DB_ERROR, ER_NO_SUCH_TABLE, serverErrno } from '../mysql/error-numbers.js';
 import { readHeartbeat } from '../mysql/heartbeat.js';
 import { parseReplicaStatus, type ReplicaStatus } from '../mysql/replica-status.js';
-import type { Flavor } from '../mysql/server-version.js';
+import type { ServerState } from '../mysql/server-state.js';
 import { AgentError } from '../errors.js';
-import { findErrant } from './errant.js';
 import { planGtidStart } from './gtid-start.js';
+import type { ReplicationAction } from './plan.js';
 
 export async function readReplicaStatus(connection: Connection, dialect: Dialect): Promise<ReplicaStatus | undefined> {
   const [rows] = await connection.query<RowDataPacket[]>(dialect.replicaStatus);
@@ -14,17 +15,22 @@ export async function readReplicaStatus(connection: Connection, dialect: Dialect
 }
 
 /**
- * Points replication at the source and starts it. `gtidStart` (from a clone)
- * is set only on first configuration: afterwards the server's own position is
- * the truth.
+ * Carries out what planReplication decided. `gtidStart` (from a clone) is set
+ * only when replication is configured for the first time: afterwards the
+ * server's own position is the truth.
  */
-export async function pointAtSource(
+export async function applyReplicationAction(
   connection: Connection,
-  input: { dialect: Dialect; source: SourceSettings; gtidStart: string | undefined },
+  input: { dialect: Dialect; source: SourceSettings; action: ReplicationAction; gtidStart: string | undefined },
 ): Promise<void> {
-  const { dialect } = input;
+  const { dialect, action } = input;
+  if (action.kind === 'start') {
+    await connection.query(dialect.startReplica);
+    return;
+  }
+  if (action.kind !== 'point') return;
   await connection.query(dialect.stopReplica);
-  if (input.gtidStart !== undefined) await applyGtidStart(connection, dialect, input.gtidStart);
+  if (action.firstTime && input.gtidStart !== undefined) await applyGtidStart(connection, dialect, input.gtidStart);
   const change = dialect.changeSource(input.source);
   await connection.query(change.sql, [...change.params]);
   await connection.query(dialect.startReplica);
@@ -47,25 +53,12 @@ async function applyGtidStart(connection: Connection, dialect: Dialect, gtid: st
   await connection.query(setStart.sql, [...setStart.params]);
 }
 
-/** Replicas are read-only: writes around replication are how errant transactions are born. */
-export async function ensureReadOnly(connection: Connection, flavor: 'mysql' | 'mariadb', readOnly: boolean): Promise<void> {
-  if (readOnly) return;
+/** Replicas are read-only (on MySQL super_read_only too): writes around replication are how errant transactions are born. */
+export async function ensureReadOnly(connection: Connection, server: ServerState): Promise<void> {
+  const mysql = server.version.flavor === 'mysql';
+  if (server.readOnly && (!mysql || server.superReadOnly === true)) return;
   await connection.query('SET GLOBAL read_only = ON');
-  if (flavor === 'mysql') await connection.query('SET GLOBAL super_read_only = ON');
-}
-
-/** GTIDs this replica originated itself (see findErrant), or undefined. */
-export async function readErrant(connection: Connection, input: { flavor: Flavor; primaryServerId: number }): Promise<string | undefined> {
-  const [rows] = await connection.query<RowDataPacket[]>(
-    input.flavor === 'mariadb' ? 'SELECT @@gtid_binlog_pos AS position, NULL AS uuid' : 'SELECT @@gtid_executed AS position, @@server_uuid AS uuid',
-  );
-  const row = rows[0];
-  return findErrant({
-    flavor: input.flavor,
-    position: String(row?.position ?? ''),
-    primaryServerId: input.primaryServerId,
-    ownServerUuid: row?.uuid === null || row?.uuid === undefined ? undefined : String(row.uuid),
-  });
+  if (mysql) await connection.query('SET GLOBAL super_read_only = ON');
 }
 
 /** Heartbeat lag: this server's clock minus the primary's last applied heartbeat. */
@@ -77,8 +70,9 @@ export async function readLag(
   try {
     heartbeat = await readHeartbeat(connection, input.primaryServerId);
   } catch (error) {
-    // 1146: the heartbeat table has not replicated here yet.
-    if ((error as { errno?: number }).errno === 1146) return { known: false, reason: 'no heartbeat received yet' };
+    // The heartbeat database or table has not replicated here yet.
+    const errno = serverErrno(error);
+    if (errno === ER_NO_SUCH_TABLE || errno === ER_BAD_DB_ERROR) return { known: false, reason: 'no heartbeat received yet' };
     throw error;
   }
   return computeLag({

@@ -1,12 +1,10 @@
 import type { Connection } from 'mysql2/promise';
 import { connectToServer, type ServerAddress } from '../mysql/connection.js';
+import { ER_ACCESS_DENIED_ERROR, serverErrno } from '../mysql/error-numbers.js';
 import { dialectFor, type SourceSettings } from '../mysql/dialect.js';
 import { readServerState } from '../mysql/server-state.js';
 import { closeHard, withDeadline } from './connection-guard.js';
 import { ensurePrimaryObjects } from './primary.js';
-
-/** ER_ACCESS_DENIED_ERROR */
-const ACCESS_DENIED = 1045;
 
 /** On the primary, once per sidecar start, with root: the users, their grants and the heartbeat table. */
 export async function ensureUsersAsRoot(input: {
@@ -46,7 +44,7 @@ export async function connectAsAgent(input: {
   try {
     return await connectToServer(input.local);
   } catch (error) {
-    if ((error as { errno?: number }).errno !== ACCESS_DENIED || input.role === 'primary') throw error;
+    if (serverErrno(error) !== ER_ACCESS_DENIED_ERROR || input.role === 'primary') throw error;
     input.onRootFallback();
     return connectToServer(input.root);
   }

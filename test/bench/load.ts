@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mysql2/promise';
-import { AGENT_DIR } from '../../src/clone/data-dir.js';
+import { AGENT_DIR } from '../../src/data-dir/layout.js';
 import { directorySize } from '../../src/fs/directory-size.js';
 import type { Pod } from '../cluster/index.js';
 import { elapsedSince } from './clock.js';

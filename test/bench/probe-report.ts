@@ -1,7 +1,7 @@
 import { formatTable } from '../../src/cli/table.js';
 import { mb, type ProbeResults } from './probes.js';
 
-/** The sidecar's targets (DESIGN section 5 and the benchmark brief). */
+/** The sidecar's targets (ARCHITECTURE.md, "Lag and readiness", and the benchmark brief). */
 export const PROBE_TARGETS = {
   /** Statements per probe or scrape beyond the idle rate: "no SQL per request", with room for the loop's own jitter. */
   maxSqlPerRequest: 0.01,

@@ -9,8 +9,8 @@ import { readProc } from './proc.js';
 
 /**
  * The sidecar as the kubelet and Prometheus see it: probe and scrape latency
- * under a steady request rate, the SQL those requests cost the server (DESIGN
- * section 5: none), what an idle sidecar costs, and how soon a new one answers
+ * under a steady request rate, the SQL those requests cost the server (ARCHITECTURE.md,
+ * "Lag and readiness": none), what an idle sidecar costs, and how soon a new one answers
  * its liveness probe. A bare node HTTP server in the same pod is measured
  * alongside: node's own floor, and a check of the generator and the SQL count
  * (it runs no SQL, so its SQL/request is the method's noise).

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
-import { BINLOG_INFO_FILES, parseBinlogInfo } from '../../src/clone/coordinates.js';
+import { BINLOG_INFO_FILES, parseBinlogInfo } from '../../src/data-dir/coordinates.js';
 import { deriveIdentity } from '../../src/identity/identity.js';
 import { parsePodName } from '../../src/identity/pod-name.js';
 import { renderServerConfig, SERVER_CONFIG_FILE } from '../../src/identity/server-config.js';

@@ -2,7 +2,7 @@ import { formatTable } from '../../src/cli/table.js';
 import type { MethodKey, RunTiming } from './method.js';
 import { median, round } from './stats.js';
 
-/** The ratios the project targets (DESIGN: cloning must not cost more than the plumbing it replaces). */
+/** The ratios the project targets (cloning must not cost more than the plumbing it replaces). */
 export const TARGETS = { agentVsRaw: 1.15, agentVsRelay: 1.0 } as const;
 
 const MIB = 1024 * 1024;

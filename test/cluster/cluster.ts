@@ -26,7 +26,7 @@ async function newClusterId(): Promise<string> {
 /**
  * A local imitation of a StatefulSet behind a headless Service: pods are
  * network + UTS + mount namespaces on one bridge, with a cluster DNS. See
- * DESIGN.md §9. Always call `down()` (afterAll), also when a test fails.
+ * See src/ARCHITECTURE.md, "Tests and the local StatefulSet". Always call `down()` (afterAll), also when a test fails.
  */
 export class Cluster {
   readonly names: ClusterNames;

@@ -1,4 +1,4 @@
-/** The local StatefulSet harness (DESIGN.md §9): import from here. */
+/** The local StatefulSet harness (src/ARCHITECTURE.md, "Tests and the local StatefulSet"): import from here. */
 export { Cluster } from './cluster.js';
 export { Pod, type ExecOptions, type ExecResult, type Row, type SpawnOptions } from './pod.js';
 export { ClusterNames, DEFAULT_ROOT, DNS_ADDRESS, type ClusterOptions, type PodPaths } from './options.js';

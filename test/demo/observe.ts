@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HTTP_PORT } from '../cluster/agent.js';
 import type { Pod } from '../cluster/pod.js';
-import { isOutsideBackup } from '../../src/clone/backup-size.js';
-import { AGENT_DIR } from '../../src/clone/data-dir.js';
+import { isOutsideBackup } from '../../src/data-dir/backup-size.js';
+import { AGENT_DIR } from '../../src/data-dir/layout.js';
 import { directorySize } from '../../src/fs/directory-size.js';
 import type { StatusDocument } from '../../src/http/status-document.js';
 import type { PodRuntime } from './kubelet.js';
@@ -80,7 +80,7 @@ export function isServingClone(metricsText: string): boolean {
 /**
  * Clone progress of pods in their init container. The donor is the pod whose
  * sidecar says it is serving a backup (read once per clone, with its size);
- * until one does, the previous ordinal, which init prefers (DESIGN section 4).
+ * until one does, the previous ordinal, which init prefers (ARCHITECTURE.md, "The init decision").
  */
 export class CloneWatch {
   private readonly donors = new Map<string, { donor: string; bytes: number }>();

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { Cluster, DEFAULT_ROOT, downCluster, isAlive, readState, reapStaleClusters, waitFor, type Pod } from '../cluster/index.js';
 import { writeState } from '../cluster/state.js';
 
-/** Tests of the local StatefulSet harness itself (DESIGN.md §9). */
+/** Tests of the local StatefulSet harness itself (src/ARCHITECTURE.md, "Tests and the local StatefulSet"). */
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { namespacePids } from '../cluster/netns.js';
 import type { Pod } from '../cluster/pod.js';
-import type { CloneInfo } from '../../src/clone/data-dir.js';
+import type { CloneInfo } from '../../src/data-dir/clone-info.js';
 
 /** PIDs of the processes in the pod whose command name (`/proc/<pid>/comm`) is `comm`. */
 export async function pidsNamed(pod: Pod, comm: string): Promise<number[]> {

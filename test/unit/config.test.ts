@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     expect(config.identity).toMatchObject({ podName: 'mysql-1', serverId: 101, namespace: 'shop', role: 'replica' });
     expect(config.identity.fqdn).toBe('mysql-1.mysql.shop.svc.cluster.local');
     expect(config.ports).toEqual({ mysql: 3306, http: 8080, clone: 3307 });
-    expect(config.dns).toMatchObject({ servers: [{ host: '10.96.0.10', port: 53 }], ndots: 5, timeoutMs: 2000, attempts: 3 });
+    expect(config.dns).toMatchObject({ servers: [{ host: '10.96.0.10', port: 53 }], timeoutMs: 2000, attempts: 3 });
     expect(config.dataDir).toBe('/var/lib/mysql');
   });
 

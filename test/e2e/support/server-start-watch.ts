@@ -6,7 +6,7 @@ import type { Pod } from '../../cluster/pod.js';
  * Watches one pod from outside, every few milliseconds: is a mariadbd running
  * in it, and what does its data dir hold at that moment? A server running on a
  * data dir without the completion marker, or beside a staging dir, is a
- * half-written clone being started: the failure DESIGN section 7 names.
+ * half-written clone being started: the failure ARCHITECTURE.md, "The data directory" names.
  */
 export class ServerStartWatch {
   readonly violations: string[] = [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupCommand, extractCommand, prepareCommand, renderOptionFile } from '../../../src/clone/backup-tool.js';
-import { parseBinlogInfo } from '../../../src/clone/coordinates.js';
+import { parseBinlogInfo } from '../../../src/data-dir/coordinates.js';
 import { gtidProgress } from '../../../src/mysql/gtid.js';
 import { waitFor } from '../../cluster/wait.js';
 

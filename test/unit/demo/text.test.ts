@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderGuide, type GuidePod } from '../../demo/guide.js';
 import { initOutcome } from '../../demo/kubelet.js';
-import { isOutsideBackup } from '../../../src/clone/backup-size.js';
+import { isOutsideBackup } from '../../../src/data-dir/backup-size.js';
 import { isServingClone } from '../../demo/observe.js';
 import { ordinalOf, requestsDir, takeRequests, writeRequest } from '../../demo/requests.js';
 import { renderSummary, type Summary } from '../../demo/summary.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNameServer } from '../../../src/discovery/nameserver.js';
-import { candidateNames, namespaceFromSearch, parseResolvConf } from '../../../src/discovery/resolv-conf.js';
+import { namespaceFromSearch, parseResolvConf } from '../../../src/discovery/resolv-conf.js';
 
 describe('parseResolvConf', () => {
   it('reads a kubelet-written resolv.conf', () => {
@@ -15,7 +15,6 @@ describe('parseResolvConf', () => {
     expect(conf).toEqual({
       nameservers: [{ host: '10.96.0.10', port: 53 }],
       search: ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
-      ndots: 5,
     });
   });
 
@@ -25,24 +24,6 @@ describe('parseResolvConf', () => {
     );
     expect(conf.nameservers.map((s) => s.host)).toEqual(['1.1.1.1', '::1', '2.2.2.2']);
     expect(conf.search).toEqual(['b']);
-    expect(conf.ndots).toBe(1);
-  });
-});
-
-describe('candidateNames', () => {
-  const conf = { search: ['default.svc.cluster.local', 'svc.cluster.local'], ndots: 5 };
-  it('tries the search list first for short names, as the C library does', () => {
-    expect(candidateNames('mysql-0.mysql', conf)).toEqual([
-      'mysql-0.mysql.default.svc.cluster.local',
-      'mysql-0.mysql.svc.cluster.local',
-      'mysql-0.mysql',
-    ]);
-  });
-  it('asks names with enough dots as they are first, and absolute names only as they are', () => {
-    expect(candidateNames('a.b.c.d.e.f', conf)[0]).toBe('a.b.c.d.e.f');
-    expect(candidateNames('mysql-0.mysql.default.svc.cluster.local.', conf)).toEqual([
-      'mysql-0.mysql.default.svc.cluster.local',
-    ]);
   });
 });
 

@@ -189,7 +189,7 @@ describe('assessReadiness: replica, one fault at a time', () => {
     expect(assessReadiness(replica({ lag: { known: true, seconds: 0 } }), 0)).toEqual({ ready: true, reasons: [] });
   });
 
-  it('a NULL Seconds_Behind is unknown lag, never ready (DESIGN section 5), even beside a fresh heartbeat', () => {
+  it('a NULL Seconds_Behind is unknown lag, never ready (ARCHITECTURE.md, "Lag and readiness"), even beside a fresh heartbeat', () => {
     const verdict = assessReadiness(replica({ replication: status({ secondsBehind: null }), lag: { known: true, seconds: 0.2 } }), MAX_LAG);
     expect(verdict.ready).toBe(false);
     expect(verdict.reasons.some((reason) => /unknown/.test(reason))).toBe(true);

@@ -4,7 +4,7 @@ import { dialectFor, type Dialect, type SourceSettings } from '../../../src/mysq
 import { parseServerVersion } from '../../../src/mysql/server-version.js';
 import { Secret } from '../../../src/secret.js';
 
-/** DESIGN section 5: the dialect table, one row per server family. */
+/** ARCHITECTURE.md, "Replication": the dialect of each server family. */
 
 const PASSWORD = 'p@ss"word';
 
@@ -144,7 +144,7 @@ describe.each(table)('dialectFor(parseServerVersion(%j))', (versionText, expecte
   });
 });
 
-describe('dialect rules of DESIGN section 5', () => {
+describe('dialect rules of ARCHITECTURE.md, "Replication"', () => {
   const patch = fc.integer({ min: 0, max: 99 });
   const suffix = fc.constantFrom('', '-log', '-debug', '-0ubuntu0.24.04.1');
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planGtidStart } from '../../../src/replication/gtid-start.js';
+import { chooseGtidStart, planGtidStart } from '../../../src/replication/gtid-start.js';
 
 const clone = '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-42';
 
@@ -30,5 +30,19 @@ describe('planGtidStart (MySQL, a clone GTID position against gtid_executed)', (
         if (plan.action === 'reset-and-set') expect(within && !covered).toBe(true);
       }),
     );
+  });
+});
+
+describe('chooseGtidStart', () => {
+  it('MySQL: the clone position whenever there is one', () => {
+    expect(chooseGtidStart({ flavor: 'mysql', cloneGtid: 'u:1-5', serverGtid: 'u:1-9' })).toBe('u:1-5');
+    expect(chooseGtidStart({ flavor: 'mysql', cloneGtid: '', serverGtid: 'u:1-9' })).toBeUndefined();
+    expect(chooseGtidStart({ flavor: 'mysql', cloneGtid: undefined, serverGtid: '' })).toBeUndefined();
+  });
+
+  it('MariaDB: the clone position only while the server has logged nothing itself', () => {
+    expect(chooseGtidStart({ flavor: 'mariadb', cloneGtid: '0-100-5', serverGtid: '' })).toBe('0-100-5');
+    expect(chooseGtidStart({ flavor: 'mariadb', cloneGtid: '0-100-5', serverGtid: '0-100-9' })).toBe('0-100-9');
+    expect(chooseGtidStart({ flavor: 'mariadb', cloneGtid: undefined, serverGtid: '' })).toBeUndefined();
   });
 });

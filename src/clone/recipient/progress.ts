@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 
 const LOG_EVERY_MS = 5_000;
 const BAR_WIDTH = 30;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DataDirState, type InitPlan, type PeerCandidate, planInit } from '../../../src/clone/decide.js';
+import { type PeerCandidate, type PeerPlan, planFromDataDir, planFromPeers } from '../../../src/clone/plan.js';
+import type { DataDirState } from '../../../src/data-dir/state.js';
 
 function peer(ordinal: number, extra: Partial<PeerCandidate> = {}): PeerCandidate {
   return {
@@ -15,47 +16,35 @@ function peer(ordinal: number, extra: Partial<PeerCandidate> = {}): PeerCandidat
   };
 }
 
-function donorNames(plan: InitPlan): string[] | undefined {
+function donorNames(plan: PeerPlan): string[] | undefined {
   return plan.action === 'clone' ? plan.donors.map((donor) => donor.name) : undefined;
 }
 
-describe('planInit: a data dir that is not empty', () => {
-  const peers = [peer(0), peer(1), peer(2)];
-
-  it.each([0, 1, 5])('keeps an initialized data dir (ordinal %i)', (ordinal) => {
-    expect(planInit({ ordinal, dataDir: 'initialized', peers })).toEqual({
-      action: 'keep',
-      reason: 'the data dir is initialized (marker present)',
-    });
+describe('planFromDataDir: what the data dir alone decides', () => {
+  it('keeps an initialized data dir', () => {
+    expect(planFromDataDir('initialized')).toEqual({ action: 'keep', reason: 'the data dir is initialized (marker present)' });
   });
 
-  it.each([0, 1, 5])('restarts an interrupted clone (ordinal %i)', (ordinal) => {
-    expect(planInit({ ordinal, dataDir: 'interrupted', peers })).toEqual({
-      action: 'restart-clone',
-      reason: 'an interrupted clone left a staging dir',
-    });
+  it('restarts an interrupted clone', () => {
+    expect(planFromDataDir('interrupted')).toEqual({ action: 'restart-clone', reason: 'an interrupted clone left a staging dir' });
   });
 
-  it.each([0, 1, 5])('adopts server files without a marker (ordinal %i)', (ordinal) => {
-    expect(planInit({ ordinal, dataDir: 'unmarked-data', peers })).toEqual({
+  it('adopts server files without a marker', () => {
+    expect(planFromDataDir('unmarked-data')).toEqual({
       action: 'adopt',
       reason: 'the data dir holds server files but no marker: adopting them',
     });
   });
 
-  it('decides these without asking any peer', () => {
-    for (const dataDir of ['initialized', 'interrupted', 'unmarked-data'] as const) {
-      expect(planInit({ ordinal: 0, dataDir, peers: [] }).action).toBe(planInit({ ordinal: 0, dataDir, peers }).action);
-      expect(planInit({ ordinal: 3, dataDir, peers: [] }).action).toBe(planInit({ ordinal: 3, dataDir, peers }).action);
-    }
+  it('asks the peers only about an empty data dir', () => {
+    expect(planFromDataDir('empty')).toEqual({ action: 'ask-peers', reason: 'the data dir is empty' });
   });
 });
 
-describe('planInit: an empty replica (ordinal > 0)', () => {
+describe('planFromPeers: an empty replica (ordinal > 0)', () => {
   it('clones from the previous ordinal first when it is ready, then the others best first', () => {
-    const plan = planInit({
+    const plan = planFromPeers({
       ordinal: 2,
-      dataDir: 'empty',
       peers: [peer(0, { progress: 500 }), peer(1, { progress: 10 }), peer(3, { progress: 400 })],
     });
     expect(plan).toEqual({
@@ -66,9 +55,8 @@ describe('planInit: an empty replica (ordinal > 0)', () => {
   });
 
   it('falls back to the most advanced other ready peer when the previous ordinal is not ready', () => {
-    const plan = planInit({
+    const plan = planFromPeers({
       ordinal: 3,
-      dataDir: 'empty',
       peers: [peer(0, { progress: 50 }), peer(1, { progress: 70 }), peer(2, { ready: false, progress: 999 })],
     });
     expect(donorNames(plan)).toEqual(['mysql-1', 'mysql-0']);
@@ -76,16 +64,15 @@ describe('planInit: an empty replica (ordinal > 0)', () => {
   });
 
   it('falls back when the previous ordinal is unreachable or holds no data', () => {
-    const unreachable = planInit({ ordinal: 2, dataDir: 'empty', peers: [peer(0), peer(1, { reachable: false })] });
+    const unreachable = planFromPeers({ ordinal: 2, peers: [peer(0), peer(1, { reachable: false })] });
     expect(donorNames(unreachable)).toEqual(['mysql-0']);
-    const noData = planInit({ ordinal: 2, dataDir: 'empty', peers: [peer(0), peer(1, { holdsData: false })] });
+    const noData = planFromPeers({ ordinal: 2, peers: [peer(0), peer(1, { holdsData: false })] });
     expect(donorNames(noData)).toEqual(['mysql-0']);
   });
 
   it('breaks progress ties by the lowest lag (unknown lag last), then the lowest ordinal', () => {
-    const plan = planInit({
+    const plan = planFromPeers({
       ordinal: 1,
-      dataDir: 'empty',
       peers: [
         peer(6, { progress: 100, lagSeconds: undefined }),
         peer(5, { progress: 100, lagSeconds: 3 }),
@@ -99,14 +86,13 @@ describe('planInit: an empty replica (ordinal > 0)', () => {
   });
 
   it('never clones from itself, even when it appears among the peers as ready', () => {
-    const plan = planInit({ ordinal: 2, dataDir: 'empty', peers: [peer(2, { progress: 1000 }), peer(0)] });
+    const plan = planFromPeers({ ordinal: 2, peers: [peer(2, { progress: 1000 }), peer(0)] });
     expect(donorNames(plan)).toEqual(['mysql-0']);
   });
 
   it('never clones from an unready or unreachable peer', () => {
-    const plan = planInit({
+    const plan = planFromPeers({
       ordinal: 1,
-      dataDir: 'empty',
       peers: [peer(0, { ready: false }), peer(2, { reachable: false, progress: 900 }), peer(3)],
     });
     expect(donorNames(plan)).toEqual(['mysql-3']);
@@ -119,22 +105,21 @@ describe('planInit: an empty replica (ordinal > 0)', () => {
     ['only unreachable peers', [peer(0, { reachable: false }), peer(2, { reachable: false })]],
     ['only ready peers without data', [peer(0, { holdsData: false }), peer(2, { holdsData: false })]],
   ])('waits when no peer is ready (%s)', (_what, peers) => {
-    expect(planInit({ ordinal: 1, dataDir: 'empty', peers })).toEqual({
+    expect(planFromPeers({ ordinal: 1, peers })).toEqual({
       action: 'wait',
       reason: 'no peer is ready to donate a clone yet',
     });
   });
 
   it('never bootstraps a replica', () => {
-    expect(planInit({ ordinal: 4, dataDir: 'empty', peers: [] }).action).toBe('wait');
+    expect(planFromPeers({ ordinal: 4, peers: [] }).action).toBe('wait');
   });
 });
 
-describe('planInit: an empty primary (ordinal 0)', () => {
+describe('planFromPeers: an empty primary (ordinal 0)', () => {
   it('clones from the most advanced peer holding data, even one that is not ready', () => {
-    const plan = planInit({
+    const plan = planFromPeers({
       ordinal: 0,
-      dataDir: 'empty',
       peers: [
         peer(1, { progress: 40 }),
         peer(2, { ready: false, progress: 90, lagSeconds: undefined }),
@@ -149,26 +134,25 @@ describe('planInit: an empty primary (ordinal 0)', () => {
   });
 
   it('does not prefer ordinal 1 (there is no previous ordinal) but the most advanced', () => {
-    const plan = planInit({ ordinal: 0, dataDir: 'empty', peers: [peer(1, { progress: 1 }), peer(2, { progress: 2 })] });
+    const plan = planFromPeers({ ordinal: 0, peers: [peer(1, { progress: 1 }), peer(2, { progress: 2 })] });
     expect(donorNames(plan)).toEqual(['mysql-2', 'mysql-1']);
   });
 
   it('clones from a peer holding data even when another peer did not answer', () => {
-    const plan = planInit({ ordinal: 0, dataDir: 'empty', peers: [peer(1, { reachable: false }), peer(2, { ready: false })] });
+    const plan = planFromPeers({ ordinal: 0, peers: [peer(1, { reachable: false }), peer(2, { ready: false })] });
     expect(donorNames(plan)).toEqual(['mysql-2']);
   });
 
   it('breaks ties by lag, then ordinal', () => {
-    const plan = planInit({
+    const plan = planFromPeers({
       ordinal: 0,
-      dataDir: 'empty',
       peers: [peer(3, { lagSeconds: 2 }), peer(2, { lagSeconds: undefined }), peer(1, { lagSeconds: 2 }), peer(4, { lagSeconds: 1 })],
     });
     expect(donorNames(plan)).toEqual(['mysql-4', 'mysql-1', 'mysql-3', 'mysql-2']);
   });
 
   it('ignores itself among the peers', () => {
-    expect(planInit({ ordinal: 0, dataDir: 'empty', peers: [peer(0)] })).toEqual({
+    expect(planFromPeers({ ordinal: 0, peers: [peer(0)] })).toEqual({
       action: 'bootstrap',
       reason: 'no peer holds data: the server initialises an empty data dir',
     });
@@ -176,11 +160,10 @@ describe('planInit: an empty primary (ordinal 0)', () => {
 
   it('bootstraps only when every other peer answered and none holds data', () => {
     const expected = { action: 'bootstrap', reason: 'no peer holds data: the server initialises an empty data dir' };
-    expect(planInit({ ordinal: 0, dataDir: 'empty', peers: [] })).toEqual(expected);
+    expect(planFromPeers({ ordinal: 0, peers: [] })).toEqual(expected);
     expect(
-      planInit({
+      planFromPeers({
         ordinal: 0,
-        dataDir: 'empty',
         peers: [peer(1, { holdsData: false, ready: false }), peer(2, { holdsData: false })],
       }),
     ).toEqual(expected);
@@ -188,9 +171,8 @@ describe('planInit: an empty primary (ordinal 0)', () => {
 
   it('waits when a peer did not answer and none is known to hold data', () => {
     expect(
-      planInit({
+      planFromPeers({
         ordinal: 0,
-        dataDir: 'empty',
         peers: [peer(1, { holdsData: false }), peer(2, { reachable: false }), peer(3, { reachable: false, holdsData: false })],
       }),
     ).toEqual({
@@ -200,7 +182,7 @@ describe('planInit: an empty primary (ordinal 0)', () => {
   });
 });
 
-describe('planInit properties', () => {
+describe('plan properties', () => {
   const peerArb = fc.record({
     ordinal: fc.nat({ max: 9 }),
     reachable: fc.boolean(),
@@ -216,8 +198,8 @@ describe('planInit properties', () => {
 
   it('never lists the pod itself, or a peer without data or unreachable, as a donor', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 9 }), dataDirArb, peersArb, (ordinal, dataDir, peers) => {
-        const plan = planInit({ ordinal, dataDir, peers });
+      fc.property(fc.nat({ max: 9 }), peersArb, (ordinal, peers) => {
+        const plan = planFromPeers({ ordinal, peers });
         if (plan.action !== 'clone') return;
         expect(plan.donors.length).toBeGreaterThan(0);
         for (const donor of plan.donors) {
@@ -234,7 +216,7 @@ describe('planInit properties', () => {
   it('ordinal 0: never bootstraps while a reachable peer holds data, and bootstraps when all answered empty', () => {
     fc.assert(
       fc.property(peersArb, (peers) => {
-        const plan = planInit({ ordinal: 0, dataDir: 'empty', peers });
+        const plan = planFromPeers({ ordinal: 0, peers });
         const others = peers.filter((p) => p.ordinal !== 0);
         const holders = others.filter((p) => p.reachable && p.holdsData);
         if (holders.length > 0) {
@@ -254,7 +236,7 @@ describe('planInit properties', () => {
   it('ordinal > 0: clones from every eligible peer, the previous ordinal first, then never less advanced before more', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9 }), peersArb, (ordinal, peers) => {
-        const plan = planInit({ ordinal, dataDir: 'empty', peers });
+        const plan = planFromPeers({ ordinal, peers });
         const eligible = peers.filter((p) => p.ordinal !== ordinal && p.reachable && p.ready && p.holdsData);
         if (eligible.length === 0) {
           expect(plan.action).toBe('wait');
@@ -274,12 +256,19 @@ describe('planInit properties', () => {
     );
   });
 
-  it('never bootstraps a replica and never clones into a data dir that is not empty', () => {
+  it('never bootstraps a replica', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 9 }), dataDirArb, peersArb, (ordinal, dataDir, peers) => {
-        const plan = planInit({ ordinal, dataDir, peers });
-        if (ordinal > 0) expect(plan.action).not.toBe('bootstrap');
-        if (dataDir !== 'empty') expect(['keep', 'restart-clone', 'adopt']).toContain(plan.action);
+      fc.property(fc.integer({ min: 1, max: 9 }), peersArb, (ordinal, peers) => {
+        expect(planFromPeers({ ordinal, peers }).action).not.toBe('bootstrap');
+      }),
+    );
+  });
+
+  it('never clones into, or bootstraps over, a data dir that is not empty: only an empty one asks the peers', () => {
+    fc.assert(
+      fc.property(dataDirArb, (dataDir) => {
+        const plan = planFromDataDir(dataDir);
+        expect(plan.action === 'ask-peers').toBe(dataDir === 'empty');
       }),
     );
   });

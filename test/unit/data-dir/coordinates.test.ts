@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BINLOG_INFO_FILES, parseBinlogInfo } from '../../../src/clone/coordinates.js';
+import { BINLOG_INFO_FILES, parseBinlogInfo } from '../../../src/data-dir/coordinates.js';
 
 describe('parseBinlogInfo', () => {
   it('reads mariabackup 10.11: file, position and a MariaDB GTID', () => {

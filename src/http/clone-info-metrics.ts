@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
-import { METRIC_PREFIX } from '../http/metrics.js';
-import type { CloneInfo } from './data-dir.js';
+import { METRIC_PREFIX } from './metrics.js';
+import type { CloneInfo } from '../data-dir/clone-info.js';
 
 /** The clone that made this pod's data dir, as recorded by init (absent when there was none). */
 export function registerCloneMetrics(registry: Registry, info: CloneInfo | undefined): void {

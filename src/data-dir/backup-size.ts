@@ -1,4 +1,4 @@
-import { AGENT_DIR } from './data-dir.js';
+import { AGENT_DIR } from './layout.js';
 
 /**
  * Top-level entries of a data dir that a physical backup does not carry: the

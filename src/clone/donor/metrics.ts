@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { METRIC_PREFIX } from '../http/metrics.js';
+import { METRIC_PREFIX } from '../../http/metrics.js';
 
-/** What the donor side of the clone exports (DESIGN section 5: clone bytes, in-progress, served). */
+/** What the donor side of the clone exports (ARCHITECTURE.md, "HTTP surface and metrics": clone bytes, in-progress, served). */
 export interface DonorMetrics {
   readonly served: Counter<'result'>;
   readonly servedBytes: Counter;

@@ -1,16 +1,18 @@
 import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgentError } from '../errors.js';
-import type { MutualTls } from '../http/fastify.js';
-import type { Logger } from '../log.js';
-import type { Flavor } from '../mysql/server-version.js';
-import type { Secret } from '../secret.js';
-import { prepareCommand } from './backup-tool.js';
-import { BINLOG_INFO_FILES, parseBinlogInfo, type Coordinates } from './coordinates.js';
-import { commitClone, createStaging, type CloneInfo, type DataDirLayout } from './data-dir.js';
+import { AgentError, lastLine } from '../../errors.js';
+import type { MutualTls } from '../../http/fastify.js';
+import type { Logger } from '../../log.js';
+import type { Flavor } from '../../mysql/server-version.js';
+import type { Secret } from '../../secret.js';
+import { prepareCommand } from '../backup-tool.js';
+import { BINLOG_INFO_FILES, parseBinlogInfo, type Coordinates } from '../../data-dir/coordinates.js';
+import type { CloneInfo } from '../../data-dir/clone-info.js';
+import type { DataDirLayout } from '../../data-dir/layout.js';
+import { commitClone, createStaging } from '../../data-dir/staging.js';
 import { createProgressReporter } from './progress.js';
-import { receiveBackup, type Donor } from './recipient.js';
+import { receiveBackup, type DonorAddress } from './receive-backup.js';
 
 /**
  * One complete clone from one donor: stream into a fresh staging dir, check
@@ -19,7 +21,7 @@ import { receiveBackup, type Donor } from './recipient.js';
  * caller wipes before the next try.
  */
 export async function cloneFrom(input: {
-  donor: Donor;
+  donor: DonorAddress;
   layout: DataDirLayout;
   pod: string;
   cloneSecret: Secret;
@@ -53,7 +55,7 @@ async function prepare(flavor: Flavor, dir: string, signal: AbortSignal | undefi
   const command = prepareCommand(flavor, dir);
   const result = await execa(command.file, command.args, { reject: false, cancelSignal: signal, stdout: 'ignore' });
   if (result.exitCode !== 0) {
-    const last = String(result.stderr).trim().split('\n').at(-1) ?? 'no message';
+    const last = lastLine(String(result.stderr));
     throw new AgentError('prepare', `failed to prepare the backup (${command.file} exit ${result.exitCode ?? result.signal}): ${last}`);
   }
 }

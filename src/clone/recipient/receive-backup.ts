@@ -3,21 +3,22 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { directorySize } from '../fs/directory-size.js';
-import type { MutualTls } from '../http/fastify.js';
-import type { Flavor } from '../mysql/server-version.js';
-import type { Secret } from '../secret.js';
-import { signRequest } from './auth.js';
-import { extractCommand } from './backup-tool.js';
-import { AgentError } from '../errors.js';
-import { coalesce } from './coalesce.js';
-import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from './protocol.js';
+import { directorySize } from '../../fs/directory-size.js';
+import type { MutualTls } from '../../http/fastify.js';
+import type { Flavor } from '../../mysql/server-version.js';
+import type { Secret } from '../../secret.js';
+import { signRequest } from '../auth.js';
+import { extractCommand } from '../backup-tool.js';
+import { AgentError, lastLine } from '../../errors.js';
+import { coalesce } from '../coalesce.js';
+import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from '../protocol.js';
 
 /** A donor that sends nothing for this long is taken for dead (SIGSTOP, a cut link). */
 const STALL_TIMEOUT_MS = 60_000;
 const WATCH_EVERY_MS = 1_000;
 
-export interface Donor {
+/** Where a donor's clone port is, and the name its TLS certificate must carry. */
+export interface DonorAddress {
   readonly name: string;
   /** The stable DNS name: what the donor's TLS certificate must be valid for. */
   readonly fqdn: string;
@@ -30,8 +31,9 @@ export interface Received {
   readonly seconds: number;
 }
 
-interface Connection {
-  readonly donor: Donor;
+/** Everything a signed request to one donor needs. */
+interface DonorChannel {
+  readonly donor: DonorAddress;
   readonly pod: string;
   readonly cloneSecret: Secret;
   readonly tls?: MutualTls | undefined;
@@ -45,7 +47,7 @@ interface Connection {
  * extractor error) is an AgentError of the clone stage, and the caller throws the staging dir away.
  */
 export async function receiveBackup(
-  input: Connection & {
+  input: DonorChannel & {
     flavor: Flavor;
     stagingDir: string;
     parallel: number;
@@ -77,7 +79,7 @@ export async function receiveBackup(
 }
 
 /** The signed upgrade request; anything but 101 becomes an error that says what to do. */
-function upgrade(input: Connection): Promise<{ socket: Socket; id: string; expectedBytes: number | undefined }> {
+function upgrade(input: DonorChannel): Promise<{ socket: Socket; id: string; expectedBytes: number | undefined }> {
   const { donor } = input;
   return new Promise((resolve, reject) => {
     const req = send(input, BACKUP_PATH, { connection: 'Upgrade', upgrade: UPGRADE_PROTOCOL });
@@ -99,7 +101,7 @@ function upgrade(input: Connection): Promise<{ socket: Socket; id: string; expec
 }
 
 /** After the stream: only the donor knows whether its tool exited 0. */
-async function confirm(input: Connection, id: string, bytes: number): Promise<BackupStatus> {
+async function confirm(input: DonorChannel, id: string, bytes: number): Promise<BackupStatus> {
   const { donor } = input;
   const status = await new Promise<BackupStatus>((resolve, reject) => {
     const req = send(input, statusPath(id), {});
@@ -125,7 +127,7 @@ async function confirm(input: Connection, id: string, bytes: number): Promise<Ba
   return status;
 }
 
-function send(input: Connection, path: string, headers: Record<string, string>): ClientRequest {
+function send(input: DonorChannel, path: string, headers: Record<string, string>): ClientRequest {
   const { donor, tls } = input;
   const authorization = signRequest({ method: 'GET', path, pod: input.pod, secret: input.cloneSecret.reveal() });
   const options = { host: donor.address, port: donor.port, path, headers: { ...headers, authorization } };
@@ -170,7 +172,7 @@ function watchProgress(input: {
   };
 }
 
-function refusal(donor: Donor, status: number): AgentError {
+function refusal(donor: DonorAddress, status: number): AgentError {
   const message =
     status === 401
       ? `${donor.name} refused our credentials (401): CLONE_SECRET must be the same on every pod, and clocks within 60 s`
@@ -180,10 +182,6 @@ function refusal(donor: Donor, status: number): AgentError {
   return new AgentError('clone', message);
 }
 
-function unreachable(donor: Donor, error: Error): AgentError {
+function unreachable(donor: DonorAddress, error: Error): AgentError {
   return new AgentError('clone', `failed to reach ${donor.name}'s donor at ${donor.address}:${donor.port}: ${error.message}`, { cause: error });
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? 'no message';
 }

@@ -1,11 +1,11 @@
 import { execa } from 'execa';
 import type { Socket } from 'node:net';
-import type { Flavor } from '../mysql/server-version.js';
-import { createPrivateDir } from '../fs/private-dir.js';
-import { bytesWrittenBy } from '../fs/process-io.js';
-import type { Secret } from '../secret.js';
-import { backupCommand, renderOptionFile } from './backup-tool.js';
-import { coalesce } from './coalesce.js';
+import type { Flavor } from '../../mysql/server-version.js';
+import { createPrivateDir } from '../../fs/private-dir.js';
+import { bytesWrittenBy } from '../../fs/process-io.js';
+import type { Secret } from '../../secret.js';
+import { backupCommand, renderOptionFile } from '../backup-tool.js';
+import { coalesce } from '../coalesce.js';
 
 export interface BackupOutcome {
   readonly ok: boolean;

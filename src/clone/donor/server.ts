@@ -1,18 +1,18 @@
-import { isOutsideBackup } from './backup-size.js';
+import { isOutsideBackup } from '../../data-dir/backup-size.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { directorySize } from '../fs/directory-size.js';
-import { createFastify, type MutualTls } from '../http/fastify.js';
-import type { Logger } from '../log.js';
-import type { Flavor } from '../mysql/server-version.js';
-import type { Secret } from '../secret.js';
-import { AUTH_SCHEME, NonceCache, verifyRequest } from './auth.js';
+import { directorySize } from '../../fs/directory-size.js';
+import { createFastify, type MutualTls } from '../../http/fastify.js';
+import type { Logger } from '../../log.js';
+import type { Flavor } from '../../mysql/server-version.js';
+import type { Secret } from '../../secret.js';
+import { AUTH_SCHEME, NonceCache, verifyRequest, type AuthResult } from '../auth.js';
 import type { BackupOutcome, RunningBackup } from './backup-process.js';
-import type { DonorMetrics } from './donor-metrics.js';
-import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from './protocol.js';
+import type { DonorMetrics } from './metrics.js';
+import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from '../protocol.js';
 
 const RETRY_AFTER_SECONDS = 30;
 const GO_TIMEOUT_MS = 10_000;
@@ -31,7 +31,8 @@ export interface DonorOptions {
   readonly tls?: MutualTls;
 }
 
-export interface Donor {
+/** The donor's HTTP server on the clone port, and how to stop it. */
+export interface CloneDonorServer {
   readonly app: FastifyInstance;
   /** Refuses new backups and ends the one in flight (its status then says failed). */
   shutdown(): Promise<void>;
@@ -42,15 +43,11 @@ export interface Donor {
  * peers get the backup tool's xbstream, one at a time, over an upgraded
  * connection; the status request says whether it was complete.
  */
-export function buildDonorApp(options: DonorOptions): Donor {
+export function buildDonorApp(options: DonorOptions): CloneDonorServer {
   const app = createFastify(options.logger, options.tls);
   const nonces = new NonceCache();
-  const outcomes = new Map<string, { done: Promise<BackupOutcome>; at: number }>();
+  const slot = new BackupSlot();
   const { metrics } = options;
-  let current: RunningBackup | undefined;
-  /** Taken before the first await of a request, so two requests arriving together cannot both start a backup. */
-  let slotTaken = false;
-  let closing = false;
   const authorize = (header: string | undefined, path: string) =>
     verifyRequest({ header, method: 'GET', path, secret: options.cloneSecret.reveal(), nonces });
 
@@ -64,49 +61,29 @@ export function buildDonorApp(options: DonorOptions): Donor {
     return reply.code(426).header('upgrade', UPGRADE_PROTOCOL).send({ error: `send Upgrade: ${UPGRADE_PROTOCOL}` });
   });
 
-  app.get<{ Params: { id: string } }>(`${BACKUP_PATH}/:id/status`, async (request, reply) => {
-    const auth = authorize(request.headers.authorization, statusPath(request.params.id));
-    if (!auth.ok) return reply.code(401).header('www-authenticate', AUTH_SCHEME).send({ error: 'unauthorized' });
-    const entry = outcomes.get(request.params.id);
-    if (entry === undefined) return reply.code(404).send({ status: 'unknown', reason: 'no such backup', bytes: 0 } satisfies BackupStatus);
-    const outcome = await entry.done;
-    return { status: outcome.ok ? 'ok' : 'failed', reason: outcome.reason, bytes: outcome.bytes } satisfies BackupStatus;
-  });
+  addStatusRoute(app, authorize, slot);
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const refuse = (status: string, body: object, headers: Record<string, string> = {}) => {
-      const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-      const text = JSON.stringify(body);
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n${lines}\r\n${text}`);
-    };
     const auth = authorize(request.headers.authorization, request.url ?? '');
     if (request.url !== BACKUP_PATH || request.headers.upgrade !== UPGRADE_PROTOCOL || head.length > 0) {
-      return refuse('400 Bad Request', { error: `expected GET ${BACKUP_PATH} with Upgrade: ${UPGRADE_PROTOCOL}` });
+      return refuseUpgrade(socket, '400 Bad Request', { error: `expected GET ${BACKUP_PATH} with Upgrade: ${UPGRADE_PROTOCOL}` });
     }
     if (!auth.ok) {
       metrics.rejected.inc({ reason: 'unauthorized' });
       options.logger.warn({ remote: socket.remoteAddress, reason: auth.reason }, 'refused a clone request');
-      return refuse('401 Unauthorized', { error: 'unauthorized' }, { 'WWW-Authenticate': AUTH_SCHEME });
+      return refuseUpgrade(socket, '401 Unauthorized', { error: 'unauthorized' }, { 'WWW-Authenticate': AUTH_SCHEME });
     }
-    if (closing || slotTaken) {
+    if (!slot.take()) {
+      const closing = slot.closing;
       metrics.rejected.inc({ reason: closing ? 'shutting_down' : 'busy' });
       const error = closing ? 'shutting down' : 'a backup is already being streamed; one at a time';
-      return refuse(closing ? '503 Service Unavailable' : '429 Too Many Requests', { error }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+      return refuseUpgrade(socket, closing ? '503 Service Unavailable' : '429 Too Many Requests', { error }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     }
-    slotTaken = true;
     serveBackup({ options, socket, recipient: auth.pod, log: options.logger as FastifyBaseLogger })
-      .then((backup) => {
-        current = backup;
-        outcomes.set(backup.id, { done: backup.done, at: Date.now() });
-        for (const [id, entry] of outcomes) if (Date.now() - entry.at > OUTCOME_KEPT_MS) outcomes.delete(id);
-        void backup.done.then(() => {
-          current = undefined;
-          slotTaken = false;
-        });
-      })
+      .then((backup) => slot.started(backup))
       .catch((error: unknown) => {
-        slotTaken = false;
+        slot.release();
         options.logger.warn({ recipient: auth.pod, error: (error as Error).message }, 'could not start a backup stream');
         socket.destroy();
       });
@@ -115,12 +92,76 @@ export function buildDonorApp(options: DonorOptions): Donor {
   return {
     app,
     async shutdown() {
-      closing = true;
-      current?.abort('the donor is shutting down');
-      await current?.done;
+      await slot.close();
       await app.close();
     },
   };
+}
+
+/**
+ * One backup at a time, and the outcomes of recent ones for their status
+ * requests. The slot is taken before the first await of a request, so two
+ * requests arriving together cannot both start a backup.
+ */
+class BackupSlot {
+  readonly #outcomes = new Map<string, { done: Promise<BackupOutcome>; at: number }>();
+  #current: RunningBackup | undefined;
+  #taken = false;
+  #closing = false;
+
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  take(): boolean {
+    if (this.#closing || this.#taken) return false;
+    this.#taken = true;
+    return true;
+  }
+
+  release(): void {
+    this.#taken = false;
+  }
+
+  started(backup: RunningBackup & { id: string }): void {
+    this.#current = backup;
+    this.#outcomes.set(backup.id, { done: backup.done, at: Date.now() });
+    for (const [id, entry] of this.#outcomes) if (Date.now() - entry.at > OUTCOME_KEPT_MS) this.#outcomes.delete(id);
+    void backup.done.then(() => {
+      this.#current = undefined;
+      this.#taken = false;
+    });
+  }
+
+  outcome(id: string): Promise<BackupOutcome> | undefined {
+    return this.#outcomes.get(id)?.done;
+  }
+
+  /** Refuses new backups and ends the one in flight (its status then says failed). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#current?.abort('the donor is shutting down');
+    await this.#current?.done;
+  }
+}
+
+/** `GET /v1/backup/<id>/status`: only the donor knows whether its tool exited 0 (step 4 of the protocol). */
+function addStatusRoute(app: FastifyInstance, authorize: (header: string | undefined, path: string) => AuthResult, slot: BackupSlot): void {
+  app.get<{ Params: { id: string } }>(`${BACKUP_PATH}/:id/status`, async (request, reply) => {
+    const auth = authorize(request.headers.authorization, statusPath(request.params.id));
+    if (!auth.ok) return reply.code(401).header('www-authenticate', AUTH_SCHEME).send({ error: 'unauthorized' });
+    const done = slot.outcome(request.params.id);
+    if (done === undefined) return reply.code(404).send({ status: 'unknown', reason: 'no such backup', bytes: 0 } satisfies BackupStatus);
+    const outcome = await done;
+    return { status: outcome.ok ? 'ok' : 'failed', reason: outcome.reason, bytes: outcome.bytes } satisfies BackupStatus;
+  });
+}
+
+/** A plain HTTP refusal on a connection that asked for an upgrade, then closed. */
+function refuseUpgrade(socket: Socket, status: string, body: object, headers: Record<string, string> = {}): void {
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const text = JSON.stringify(body);
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n${lines}\r\n${text}`);
 }
 
 /**

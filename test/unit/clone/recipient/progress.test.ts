@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createProgressReporter, formatBar } from '../../../src/clone/progress.js';
-import { createLogger } from '../../../src/log.js';
+import { createProgressReporter, formatBar } from '../../../../src/clone/recipient/progress.js';
+import { createLogger } from '../../../../src/log.js';
 
 describe('clone progress', () => {
   it('draws a bar with percentage, sizes and rate when the donor gave an estimate', () => {

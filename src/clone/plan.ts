@@ -1,17 +1,11 @@
-/**
- * What init does with the data dir (DESIGN section 4), as a pure function of
- * what it found, so every branch is unit-tested without servers.
- */
+import type { DataDirState } from '../data-dir/state.js';
 
-export type DataDirState =
-  /** The completion marker is there: a finished clone or an adopted data dir. */
-  | 'initialized'
-  /** A staging dir exists: an interrupted clone, possibly half moved into place. */
-  | 'interrupted'
-  /** Nothing at all (a lost or new volume). */
-  | 'empty'
-  /** Server files without our marker: a server's own first boot, or data from before the agent. */
-  | 'unmarked-data';
+/**
+ * What init does with the data dir (ARCHITECTURE.md, "The init decision"), as
+ * two pure functions that init calls in turn: first on what it found on disk,
+ * then, only for an empty data dir, on what the peers say about themselves.
+ * Every branch is unit-tested without servers and is the branch init runs.
+ */
 
 /** A peer as it describes itself on its /status; `reachable: false` when it did not answer. */
 export interface PeerCandidate {
@@ -27,23 +21,36 @@ export interface PeerCandidate {
   readonly lagSeconds: number | undefined;
 }
 
-export type InitPlan =
+/** Decided from the data dir alone. */
+export type LocalPlan =
   | { readonly action: 'keep'; readonly reason: string }
   | { readonly action: 'adopt'; readonly reason: string }
+  /** Wipe the leftovers, then decide as for an empty data dir. */
   | { readonly action: 'restart-clone'; readonly reason: string }
+  | { readonly action: 'ask-peers'; readonly reason: string };
+
+/** Decided for an empty data dir from what the peers say. */
+export type PeerPlan =
   | { readonly action: 'clone'; readonly donors: readonly PeerCandidate[]; readonly reason: string }
   | { readonly action: 'bootstrap'; readonly reason: string }
   | { readonly action: 'wait'; readonly reason: string };
 
-export function planInit(input: { ordinal: number; dataDir: DataDirState; peers: readonly PeerCandidate[] }): InitPlan {
-  const { ordinal, dataDir } = input;
-  if (dataDir === 'initialized') return { action: 'keep', reason: 'the data dir is initialized (marker present)' };
-  if (dataDir === 'interrupted') return { action: 'restart-clone', reason: 'an interrupted clone left a staging dir' };
-  if (dataDir === 'unmarked-data') {
-    return { action: 'adopt', reason: 'the data dir holds server files but no marker: adopting them' };
+export function planFromDataDir(dataDir: DataDirState): LocalPlan {
+  switch (dataDir) {
+    case 'initialized':
+      return { action: 'keep', reason: 'the data dir is initialized (marker present)' };
+    case 'interrupted':
+      return { action: 'restart-clone', reason: 'an interrupted clone left a staging dir' };
+    case 'unmarked-data':
+      return { action: 'adopt', reason: 'the data dir holds server files but no marker: adopting them' };
+    case 'empty':
+      return { action: 'ask-peers', reason: 'the data dir is empty' };
   }
-  const others = input.peers.filter((peer) => peer.ordinal !== ordinal);
-  return ordinal === 0 ? planPrimary(others) : planReplica(ordinal, others);
+}
+
+export function planFromPeers(input: { ordinal: number; peers: readonly PeerCandidate[] }): PeerPlan {
+  const others = input.peers.filter((peer) => peer.ordinal !== input.ordinal);
+  return input.ordinal === 0 ? planPrimary(others) : planReplica(input.ordinal, others);
 }
 
 /**
@@ -51,7 +58,7 @@ export function planInit(input: { ordinal: number; dataDir: DataDirState; peers:
  * data. A peer that does not answer might hold data, so it blocks an empty
  * start: waiting (until init's deadline) is safe, guessing is not.
  */
-function planPrimary(peers: readonly PeerCandidate[]): InitPlan {
+function planPrimary(peers: readonly PeerCandidate[]): PeerPlan {
   const holders = peers.filter((peer) => peer.reachable && peer.holdsData);
   const silent = peers.filter((peer) => !peer.reachable);
   if (holders.length === 0 && silent.length > 0) {
@@ -64,7 +71,7 @@ function planPrimary(peers: readonly PeerCandidate[]): InitPlan {
 }
 
 /** The previous ordinal first (the tutorial's order, spreading load), then the best other ready peer. */
-function planReplica(ordinal: number, peers: readonly PeerCandidate[]): InitPlan {
+function planReplica(ordinal: number, peers: readonly PeerCandidate[]): PeerPlan {
   const ready = peers.filter((peer) => peer.reachable && peer.ready && peer.holdsData);
   if (ready.length === 0) return { action: 'wait', reason: 'no peer is ready to donate a clone yet' };
   const previous = ready.filter((peer) => peer.ordinal === ordinal - 1);

@@ -5,19 +5,23 @@ import { discoverPeers } from '../discovery/discover.js';
 import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
 import { retryUntil } from '../retry.js';
-import { cloneFrom } from './clone-once.js';
-import { dataDirLayout, inspectDataDir, wipeDataDir, writeMarker, type DataDirLayout } from './data-dir.js';
-import { planInit, type PeerCandidate } from './decide.js';
-import { getPeerCandidates } from './peer-status.js';
-import { loadCloneTls } from './tls.js';
+import { cloneFrom } from '../clone/recipient/stream-clone.js';
+import { dataDirLayout, type DataDirLayout } from '../data-dir/layout.js';
+import { writeMarker } from '../data-dir/marker.js';
+import { wipeDataDir } from '../data-dir/staging.js';
+import { inspectDataDir } from '../data-dir/state.js';
+import { planFromDataDir, planFromPeers, type PeerCandidate } from '../clone/plan.js';
+import { getPeerCandidates } from '../clone/peer-status.js';
+import { loadCloneTls } from '../clone/tls.js';
 
 export type DataDirOutcome = 'kept' | 'adopted' | 'cloned' | 'bootstrap';
 
 const BACKOFF = { baseMs: 1_000, maxMs: 15_000 };
 
 /**
- * Brings the data dir to a state that is safe to start mysqld on (DESIGN
- * section 4), retrying discovery, waiting for a donor and cloning with backoff
+ * Brings the data dir to a state that is safe to start mysqld on, acting on
+ * the init decision (ARCHITECTURE.md, "The init decision"): first what the data
+ * dir says, then, for an empty one, what the peers say, retried with backoff
  * until the deadline. On failure the data dir is left empty: no half-written
  * data dir is ever left for the server to start on.
  */
@@ -25,17 +29,19 @@ export async function prepareDataDir(input: { config: Config; flavor: Flavor; cl
   const { config, logger } = input;
   const layout = dataDirLayout(config.dataDir);
   const state = await inspectDataDir(layout);
-  if (state === 'initialized') {
-    logger.info({ dataDir: config.dataDir }, 'data dir already initialized: nothing to do');
+  const local = planFromDataDir(state);
+  const context = { dataDir: config.dataDir, state, plan: local.action, reason: local.reason };
+  if (local.action === 'keep') {
+    logger.info(context, 'data dir already initialized: nothing to do');
     return 'kept';
   }
-  if (state === 'unmarked-data') {
+  if (local.action === 'adopt') {
     await writeMarker(layout, 'adopt');
-    logger.warn({ dataDir: config.dataDir }, 'data dir holds server files without our marker: adopted them as they are');
+    logger.warn(context, 'data dir holds server files without our marker: adopted them as they are');
     return 'adopted';
   }
-  if (state === 'interrupted') {
-    logger.warn({ dataDir: config.dataDir }, 'an interrupted clone left files behind: removing them and starting over');
+  if (local.action === 'restart-clone') {
+    logger.warn(context, 'an interrupted clone left files behind: removing them and starting over');
     await wipeDataDir(layout);
   }
   try {
@@ -51,14 +57,15 @@ export async function prepareDataDir(input: { config: Config; flavor: Flavor; cl
   }
 }
 
+/** One round for an empty data dir: discover, ask the peers, then bootstrap or clone from the donors in the plan's order. */
 async function attempt(input: { config: Config; flavor: Flavor; client: DnsClient; logger: Logger; layout: DataDirLayout }): Promise<DataDirOutcome> {
   const { config, logger } = input;
   const discovery = await discoverPeers({ identity: config.identity, client: input.client, portName: config.dns.portName, mysqlPort: config.ports.mysql });
   const candidates = await getPeerCandidates(discovery.peers, config.ports.http);
-  const plan = planInit({ ordinal: config.identity.ordinal, dataDir: 'empty', peers: candidates });
+  const plan = planFromPeers({ ordinal: config.identity.ordinal, peers: candidates });
   logger.info({ plan: plan.action, reason: plan.reason, peers: candidates.map(describeCandidate) }, 'decided how to initialise the data dir');
   if (plan.action === 'bootstrap') return 'bootstrap';
-  if (plan.action !== 'clone') throw new AgentError('clone', `failed to find a donor: ${plan.reason}`);
+  if (plan.action === 'wait') throw new AgentError('clone', `failed to find a donor: ${plan.reason}`);
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'this pod must clone its data from a peer');
   const tls = await loadCloneTls(config.cloneTls);
   const failures: AgentError[] = [];

@@ -1,0 +1,72 @@
+import type { Connection } from 'mysql2/promise';
+import type { Observation } from '../health/readiness.js';
+import type { Logger } from '../log.js';
+import { dialectFor } from '../mysql/dialect.js';
+import { writeHeartbeat } from '../mysql/heartbeat.js';
+import type { ServerState } from '../mysql/server-state.js';
+import type { LoopSettings } from './control-loop.js';
+import { findErrant } from './errant.js';
+import { chooseGtidStart } from './gtid-start.js';
+import { planReplication } from './plan.js';
+import { ensureWritable } from './primary.js';
+import { applyReplicationAction, ensureReadOnly, readLag, readReplicaStatus } from './replica.js';
+
+/** One check of each role, on a connection the loop owns (ARCHITECTURE.md, "Replication"). */
+
+/** The primary stays writable and writes a heartbeat; `onHeartbeat` counts writes and failures. */
+export async function checkPrimary(connection: Connection, server: ServerState, onHeartbeat: (written: boolean) => void): Promise<Observation> {
+  await ensureWritable(connection, server.version.flavor, server.readOnly);
+  try {
+    await writeHeartbeat(connection);
+    onHeartbeat(true);
+  } catch (error) {
+    onHeartbeat(false);
+    throw error;
+  }
+  return { role: 'primary', serverUp: true, serverError: undefined, writable: true, replication: undefined, lag: undefined, errant: undefined };
+}
+
+/** What the replica's rules remember from one check to the next. */
+export interface ReplicaMemory {
+  /** The server (re)started, or this agent did, since the last plan. */
+  freshBoot: boolean;
+  /** When this agent last started replication after an error. */
+  lastRestartAt: number;
+}
+
+/**
+ * A replica stays read-only, is never pointed anywhere while it holds errant
+ * transactions, follows planReplication's decision, and measures its lag.
+ */
+export async function checkReplica(input: {
+  connection: Connection;
+  server: ServerState;
+  settings: LoopSettings;
+  memory: ReplicaMemory;
+  logger: Logger;
+}): Promise<Observation> {
+  const { connection, server, settings, memory } = input;
+  const dialect = dialectFor(server.version);
+  await ensureReadOnly(connection, server);
+  const errant = findErrant({
+    flavor: server.version.flavor,
+    position: server.gtidPosition,
+    primaryServerId: settings.primaryServerId,
+    ownServerUuid: server.serverUuid,
+  });
+  let status = await readReplicaStatus(connection, dialect);
+  const action = planReplication({ status, errant }, settings.source, { ...memory, now: Date.now() });
+  if (errant === undefined) memory.freshBoot = false;
+  if (action.kind !== 'none') {
+    const gtidStart = chooseGtidStart({ flavor: server.version.flavor, cloneGtid: settings.cloneInfo?.coordinates.gtid, serverGtid: server.gtidPosition });
+    input.logger.info(
+      { action: action.kind, reason: action.reason, source: `${settings.source.host}:${settings.source.port}`, gtidStart: action.kind === 'point' && action.firstTime ? gtidStart : undefined },
+      action.kind === 'point' ? 'pointing replication at the primary' : 'starting replication',
+    );
+    if (action.kind === 'start') memory.lastRestartAt = Date.now();
+    await applyReplicationAction(connection, { dialect, source: settings.source, action, gtidStart });
+    status = await readReplicaStatus(connection, dialect);
+  }
+  const lag = await readLag(connection, { primaryServerId: settings.primaryServerId, status, heartbeatIntervalMs: settings.intervalMs });
+  return { role: 'replica', serverUp: true, serverError: undefined, writable: !server.readOnly, replication: status, lag, errant };
+}
