@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { CLONE_METHODS, type CloneMethodSetting } from './clone/method.js';
 import { ConfigError, systemErrorCode } from './errors.js';
 import { EnvReader } from './env-reader.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
@@ -41,6 +42,7 @@ export interface Config {
   /** Mutual TLS on the clone port, when all three files are configured. */
   readonly cloneTls: CloneTlsFiles | undefined;
   readonly initDeadlineSeconds: number;
+  readonly cloneMethod: CloneMethodSetting;
   readonly cloneParallel: number;
   readonly logLevel: LogLevel;
   readonly secrets: {
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
     },
     cloneTls: readCloneTls(r),
     initDeadlineSeconds: r.int('INIT_DEADLINE_SECONDS', 1, 86_400),
+    cloneMethod: r.oneOf('CLONE_METHOD', CLONE_METHODS),
     cloneParallel: r.int('CLONE_PARALLEL', 1, 16),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS),
     secrets: {

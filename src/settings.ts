@@ -26,7 +26,8 @@ export const SETTINGS = {
   SERVER_ID_OFFSET: { default: '100', meaning: '`server_id` = offset + ordinal (0 is illegal; small ids collide with other tools).' },
   MYSQL_FLAVOR: {
     default: 'auto',
-    meaning: '`mysql`, `mariadb`, or `auto` (from the backup tool on PATH: mariadb-backup → MariaDB, xtrabackup → MySQL).',
+    meaning:
+      '`mysql`, `mariadb`, or `auto`: init reads the data dir when it holds one (`mysql.ibd` → MySQL, `aria_log_control` → MariaDB), else the backup tool on PATH (mariadb-backup → MariaDB, xtrabackup → MySQL). The shipped overlays set it.',
   },
   MYSQL_VERSION: {
     meaning: 'Server version for config syntax, e.g. `8.0.36`, `8.4`, `10.11`; unset: MySQL 8.0.26+ or MariaDB 10.6+ syntax.',
@@ -46,13 +47,18 @@ export const SETTINGS = {
   READY_CHECKS: { default: '3', meaning: 'Consecutive checks (one a second) that must agree before readiness flips (hysteresis).' },
   CLONE_PORT: { default: '3307', meaning: 'Clone donor port (authenticated).' },
   SRV_PORT_NAME: { default: 'mysql', meaning: "Named port of the headless Service: SRV `_<name>._tcp.<service>.<namespace>.svc.<domain>`." },
-  RESOLV_CONF: { default: '/etc/resolv.conf', meaning: 'Where nameservers, search domains and ndots come from.' },
+  RESOLV_CONF: { default: '/etc/resolv.conf', meaning: 'Where the nameservers come from, and the namespace when POD_NAMESPACE is unset (the first search domain).' },
   DNS_SERVERS: { meaning: 'Comma-separated `host[:port]` nameservers that replace those of RESOLV_CONF.' },
   DNS_TIMEOUT_MS: { default: '2000', meaning: 'Timeout of one DNS try (UDP or TCP).' },
   DNS_ATTEMPTS: { default: '3', meaning: 'Tries of one DNS query, rotating through the nameservers, with backoff.' },
   INIT_DEADLINE_SECONDS: {
     default: '900',
     meaning: 'How long init keeps retrying discovery, waiting for a donor and cloning before it gives up (keep it below the startup budget).',
+  },
+  CLONE_METHOD: {
+    default: 'auto',
+    meaning:
+      '`clone-plugin` (MySQL 8.0.17+: the server clones itself from a peer with MySQL\'s CLONE plugin; no backup tool in the agent image), `backup-stream` (mariadb-backup or XtraBackup streamed by the agent) or `auto` (the CLONE plugin wherever the server has it).',
   },
   CLONE_PARALLEL: { default: '2', meaning: 'Threads the backup tool and the stream extractor use (`--parallel`).' },
   CLONE_TLS_CERT: { meaning: 'PEM certificate of this pod for the clone port (mutual TLS); set with CLONE_TLS_KEY and CLONE_TLS_CA.' },

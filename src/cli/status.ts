@@ -44,6 +44,7 @@ export function formatStatus(status: StatusDocument): string {
   }
   if (status.errant) lines.push(`errant:      ${status.errant}`);
   if (status.heartbeat) lines.push(`heartbeat:   ${status.heartbeat.writes} written, ${status.heartbeat.failures} failed`);
+  if (status.cloning) lines.push(`cloning:     ${status.cloning.reason}${status.cloning.lastError ? ` (last error: ${status.cloning.lastError})` : ''}`);
   lines.push(
     status.clone
       ? `clone:       from ${status.clone.donor}, ${(status.clone.bytes / 1_048_576).toFixed(0)} MB in ${status.clone.seconds.toFixed(1)} s (${status.clone.finishedAt})`

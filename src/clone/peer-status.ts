@@ -26,7 +26,10 @@ async function getPeerCandidate(peer: Peer, httpPort: number): Promise<PeerCandi
   }
 }
 
-/** A peer holds data when its server runs on an initialised data dir: only then can it stream a backup. */
+/** Data dir states with data in them; an empty, interrupted or clone-pending one holds nothing of the set's. */
+const HOLDS_DATA: ReadonlySet<string> = new Set(['initialized', 'unmarked-data']);
+
+/** A peer holds data when its server runs on an initialised data dir: only then can it donate a clone. */
 export function candidateFromStatus(peer: Pick<Peer, 'name' | 'ordinal'>, status: StatusDocument): PeerCandidate {
   const { server } = status;
   let progress = 0;
@@ -42,7 +45,7 @@ export function candidateFromStatus(peer: Pick<Peer, 'name' | 'ordinal'>, status
     ordinal: peer.ordinal,
     reachable: true,
     ready: status.ready,
-    holdsData: server.up && status.dataDir !== 'empty' && status.dataDir !== 'interrupted',
+    holdsData: server.up && HOLDS_DATA.has(status.dataDir),
     progress,
     // Among equally advanced donors the least lagging wins; an unknown lag ranks last.
     lagSeconds: status.lag?.known ? (status.lag.seconds ?? undefined) : undefined,

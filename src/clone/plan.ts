@@ -41,6 +41,8 @@ export function planFromDataDir(dataDir: DataDirState): LocalPlan {
       return { action: 'keep', reason: 'the data dir is initialized (marker present)' };
     case 'interrupted':
       return { action: 'restart-clone', reason: 'an interrupted clone left a staging dir' };
+    case 'clone-pending':
+      return { action: 'restart-clone', reason: 'a CLONE-plugin clone was requested and did not complete' };
     case 'unmarked-data':
       return { action: 'adopt', reason: 'the data dir holds server files but no marker: adopting them' };
     case 'empty':

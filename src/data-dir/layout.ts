@@ -15,6 +15,8 @@ export interface DataDirLayout {
   /** A clone in progress: everything in it is thrown away unless the marker follows. */
   readonly staging: string;
   readonly cloneInfo: string;
+  /** Init's decision to clone with the CLONE plugin, which the sidecar carries out (see clone-request.ts). */
+  readonly cloneRequest: string;
 }
 
 export function dataDirLayout(dataDir: string): DataDirLayout {
@@ -25,5 +27,6 @@ export function dataDirLayout(dataDir: string): DataDirLayout {
     marker: join(agentDir, 'initialized'),
     staging: join(agentDir, 'staging'),
     cloneInfo: join(agentDir, 'clone.json'),
+    cloneRequest: join(agentDir, 'clone-request.json'),
   };
 }

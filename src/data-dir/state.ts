@@ -7,6 +7,8 @@ export type DataDirState =
   | 'initialized'
   /** A staging dir exists: an interrupted clone, possibly half moved into place. */
   | 'interrupted'
+  /** A CLONE-plugin clone was requested and is not complete: the server here holds nothing of ours yet. */
+  | 'clone-pending'
   /** Nothing at all (a lost or new volume). */
   | 'empty'
   /** Server files without our marker: a server's own first boot, or data from before the agent. */
@@ -19,6 +21,7 @@ const NOT_DATA = new Set([AGENT_DIR, 'lost+found']);
 export async function inspectDataDir(layout: DataDirLayout): Promise<DataDirState> {
   if (await exists(layout.marker)) return 'initialized';
   if (await exists(layout.staging)) return 'interrupted';
+  if (await exists(layout.cloneRequest)) return 'clone-pending';
   const entries = await readdir(layout.dataDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;

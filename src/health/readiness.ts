@@ -11,6 +11,8 @@ export interface Observation {
   readonly lag: Lag | undefined;
   /** GTIDs this replica has that the primary lacks. */
   readonly errant: string | undefined;
+  /** Why the pod is not Ready while its server waits for, or takes, a CLONE-plugin clone. */
+  readonly cloning?: string | undefined;
 }
 
 export interface Verdict {
@@ -20,6 +22,7 @@ export interface Verdict {
 
 /** Readiness at one instant (ARCHITECTURE.md, "Lag and readiness"); hysteresis is applied on top. */
 export function assessReadiness(observation: Observation, maxLagSeconds: number): Verdict {
+  if (observation.cloning !== undefined) return notReady(observation.cloning);
   if (!observation.serverUp) return notReady(`the server does not answer: ${observation.serverError ?? 'unknown error'}`);
   if (observation.role === 'primary') {
     return observation.writable === false ? notReady('the primary is read-only') : { ready: true, reasons: [] };

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { LoopState } from '../replication/control-loop.js';
+import type { LoopState } from '../replication/loop-types.js';
 import { errantCount } from '../replication/errant.js';
 import { METRIC_PREFIX as P } from './metrics.js';
 

@@ -1,4 +1,5 @@
 import type { DataDirState } from '../data-dir/state.js';
+import type { CloneAttemptReport } from '../clone/clone-plugin/report.js';
 import type { CloneInfo } from '../data-dir/clone-info.js';
 import type { ReplicaStatus } from '../mysql/replica-status.js';
 
@@ -40,4 +41,6 @@ export interface StatusDocument {
   readonly heartbeat: { readonly writes: number; readonly failures: number } | null;
   readonly lastError: string | null;
   readonly clone: CloneInfo | null;
+  /** A CLONE-plugin clone this pod waits for or takes, until it is recorded in `clone`. */
+  readonly cloning: (CloneAttemptReport & { readonly reason: string }) | null;
 }

@@ -6,21 +6,35 @@ export const SERVER_CONFIG_FILE = 'mysql-sts-agent.cnf';
 
 type Option = readonly [name: string, value: string | number];
 
+/** What else than the pod's identity shapes its server's config. */
+export interface ServerConfigOptions {
+  /** The set clones with MySQL's CLONE plugin: every pod loads it (donors and recipients). */
+  readonly clonePlugin: boolean;
+  /**
+   * This pod's empty server waits for a CLONE-plugin clone: read_only for
+   * clients, but not super_read_only, which would stop the server image's
+   * first-boot set-up (it changes the root password) and the clone itself.
+   */
+  readonly awaitingClone: boolean;
+}
+
 /**
  * Renders the identity config for the pod's role in the server's own option
- * names. Both roles log binlogs and replicated updates so any pod can donate a
- * clone and could be promoted; replicas are read-only and do not start
- * replication on boot, because the sidecar first checks for errant
- * transactions before it lets replication run.
+ * names (ARCHITECTURE.md, "Identity"). Both roles log binlogs and replicated
+ * updates so any pod can donate a clone and could be promoted; replicas are
+ * read-only and do not start replication on boot, because the sidecar first
+ * checks for errant transactions before it lets replication run.
  */
-export function renderServerConfig(identity: PodIdentity, version: ServerVersion): string {
-  const options = [...identityOptions(identity), ...binlogOptions(version), ...roleOptions(identity, version)];
+export function renderServerConfig(identity: PodIdentity, version: ServerVersion, options: ServerConfigOptions): string {
+  const plugin: Option[] = options.clonePlugin ? [['plugin-load-add', 'mysql_clone.so']] : [];
+  const role = options.awaitingClone ? awaitingCloneOptions(version) : roleOptions(identity, version);
+  const all = [...identityOptions(identity), ...binlogOptions(version), ...plugin, ...role];
   const header = [
-    `# Written by mysql-sts-agent init for ${identity.podName} (${identity.role}).`,
+    `# Written by mysql-sts-agent init for ${identity.podName} (${identity.role}${options.awaitingClone ? ', waiting for a clone' : ''}).`,
     '# Rewritten at every pod start: change the agent configuration, not this file.',
     '[mysqld]',
   ];
-  return [...header, ...options.map(([name, value]) => `${name} = ${value}`), ''].join('\n');
+  return [...header, ...all.map(([name, value]) => `${name} = ${value}`), ''].join('\n');
 }
 
 function identityOptions(identity: PodIdentity): Option[] {
@@ -57,6 +71,16 @@ function roleOptions(identity: PodIdentity, version: ServerVersion): Option[] {
   ];
   // MariaDB has no super_read_only: its read_only already binds everyone without READ_ONLY ADMIN.
   return version.flavor === 'mysql' ? [...readOnly, ['super_read_only', 'ON']] : readOnly;
+}
+
+/** Whatever its role, a server waiting for a clone takes no writes from clients and does not replicate. */
+function awaitingCloneOptions(version: ServerVersion): Option[] {
+  return [
+    ['read_only', 'ON'],
+    ['super_read_only', 'OFF'],
+    [replicaName(version, 'skip_slave_start', 'skip_replica_start'), 'ON'],
+    [replicaName(version, 'slave_net_timeout', 'replica_net_timeout'), 5],
+  ];
 }
 
 /** MySQL renamed slave → replica in 8.0.26 and 8.4 dropped many old names; MariaDB keeps the old ones. */

@@ -1,7 +1,6 @@
 import { requireSecret, type Config } from '../config.js';
 import { AgentError, ConfigError } from '../errors.js';
 import type { DnsClient } from '../discovery/dns-client.js';
-import { discoverPeers } from '../discovery/discover.js';
 import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
 import { retryUntil } from '../retry.js';
@@ -10,11 +9,22 @@ import { dataDirLayout, type DataDirLayout } from '../data-dir/layout.js';
 import { writeMarker } from '../data-dir/marker.js';
 import { wipeDataDir } from '../data-dir/staging.js';
 import { inspectDataDir } from '../data-dir/state.js';
-import { planFromDataDir, planFromPeers, type PeerCandidate } from '../clone/plan.js';
-import { getPeerCandidates } from '../clone/peer-status.js';
+import { findDonors } from '../clone/find-donors.js';
+import type { CloneMethod } from '../clone/method.js';
+import { planFromDataDir } from '../clone/plan.js';
+import { writeCloneRequest } from '../data-dir/clone-request.js';
 import { loadCloneTls } from '../clone/tls.js';
 
-export type DataDirOutcome = 'kept' | 'adopted' | 'cloned' | 'bootstrap';
+/** `clone-pending`: the CLONE plugin will clone into the server the image initialises (the sidecar drives it). */
+export type DataDirOutcome = 'kept' | 'adopted' | 'cloned' | 'clone-pending' | 'bootstrap';
+
+interface PrepareInput {
+  readonly config: Config;
+  readonly flavor: Flavor;
+  readonly method: CloneMethod;
+  readonly client: DnsClient;
+  readonly logger: Logger;
+}
 
 const BACKOFF = { baseMs: 1_000, maxMs: 15_000 };
 
@@ -25,7 +35,7 @@ const BACKOFF = { baseMs: 1_000, maxMs: 15_000 };
  * until the deadline. On failure the data dir is left empty: no half-written
  * data dir is ever left for the server to start on.
  */
-export async function prepareDataDir(input: { config: Config; flavor: Flavor; client: DnsClient; logger: Logger }): Promise<DataDirOutcome> {
+export async function prepareDataDir(input: PrepareInput): Promise<DataDirOutcome> {
   const { config, logger } = input;
   const layout = dataDirLayout(config.dataDir);
   const state = await inspectDataDir(layout);
@@ -57,24 +67,29 @@ export async function prepareDataDir(input: { config: Config; flavor: Flavor; cl
   }
 }
 
-/** One round for an empty data dir: discover, ask the peers, then bootstrap or clone from the donors in the plan's order. */
-async function attempt(input: { config: Config; flavor: Flavor; client: DnsClient; logger: Logger; layout: DataDirLayout }): Promise<DataDirOutcome> {
+/**
+ * One round for an empty data dir: find the donors, then bootstrap, or clone
+ * from the donors in the plan's order. With the CLONE plugin the clone needs a
+ * running server: init records the decision and the sidecar carries it out.
+ */
+async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise<DataDirOutcome> {
   const { config, logger } = input;
-  const discovery = await discoverPeers({ identity: config.identity, client: input.client, portName: config.dns.portName, mysqlPort: config.ports.mysql });
-  const candidates = await getPeerCandidates(discovery.peers, config.ports.http);
-  const plan = planFromPeers({ ordinal: config.identity.ordinal, peers: candidates });
-  logger.info({ plan: plan.action, reason: plan.reason, peers: candidates.map(describeCandidate) }, 'decided how to initialise the data dir');
-  if (plan.action === 'bootstrap') return 'bootstrap';
-  if (plan.action === 'wait') throw new AgentError('clone', `failed to find a donor: ${plan.reason}`);
+  const search = await findDonors({ config, client: input.client });
+  logger.info({ plan: search.plan.action, reason: search.plan.reason, peers: search.peers, method: input.method }, 'decided how to initialise the data dir');
+  if (search.plan.action === 'bootstrap') return 'bootstrap';
+  if (search.plan.action === 'wait') throw new AgentError('clone', `failed to find a donor: ${search.plan.reason}`);
+  if (input.method === 'clone-plugin') {
+    await writeCloneRequest(input.layout, search.plan.reason);
+    logger.info({ donors: search.donors.map((donor) => donor.name) }, 'the server will clone itself with the CLONE plugin once it runs');
+    return 'clone-pending';
+  }
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'this pod must clone its data from a peer');
   const tls = await loadCloneTls(config.cloneTls);
   const failures: AgentError[] = [];
-  for (const candidate of plan.donors) {
-    const peer = discovery.peers.find((found) => found.ordinal === candidate.ordinal);
-    if (peer?.address === undefined) continue;
+  for (const donor of search.donors) {
     try {
       await cloneFrom({
-        donor: { name: peer.name, fqdn: peer.fqdn, address: peer.address, port: config.ports.clone },
+        donor: { ...donor, port: config.ports.clone },
         tls,
         layout: input.layout,
         pod: config.identity.podName,
@@ -86,16 +101,11 @@ async function attempt(input: { config: Config; flavor: Flavor; client: DnsClien
       return 'cloned';
     } catch (error) {
       if (!(error instanceof AgentError)) throw error;
-      logger.warn({ donor: candidate.name, error: error.message }, 'clone failed; trying the next donor');
+      logger.warn({ donor: donor.name, error: error.message }, 'clone failed; trying the next donor');
       failures.push(error);
       await wipeDataDir(input.layout);
     }
   }
   const last = failures.at(-1);
   throw new AgentError(last?.stage ?? 'clone', `failed to clone from any donor: ${failures.map((f) => f.message).join('; ') || 'no donor has an address'}`);
-}
-
-function describeCandidate(peer: PeerCandidate): string {
-  if (!peer.reachable) return `${peer.name}: no answer`;
-  return `${peer.name}: ${peer.ready ? 'ready' : 'not ready'}, ${peer.holdsData ? `data (progress ${peer.progress})` : 'no data'}`;
 }

@@ -2,7 +2,7 @@ import { buildDonorApp } from '../clone/donor/server.js';
 import { createDonorMetrics } from '../clone/donor/metrics.js';
 import { registerCloneMetrics } from '../http/clone-info-metrics.js';
 import { readCloneInfo, type CloneInfo } from '../data-dir/clone-info.js';
-import { dataDirLayout } from '../data-dir/layout.js';
+import { dataDirLayout, type DataDirLayout } from '../data-dir/layout.js';
 import { inspectDataDir } from '../data-dir/state.js';
 import { loadCloneTls } from '../clone/tls.js';
 import { requireSecret, type Config } from '../config.js';
@@ -14,6 +14,16 @@ import type { Logger } from '../log.js';
 import type { ServerAddress } from '../mysql/connection.js';
 import type { Secret } from '../secret.js';
 import { resolveServerVersionOrFail } from '../mysql/resolve-version.js';
+import { retryUntil } from '../retry.js';
+import { readServerState } from '../mysql/server-state.js';
+import { dialectFor } from '../mysql/dialect.js';
+import { ClonePluginProvisioner } from '../clone/clone-plugin/provisioner.js';
+import { recordPluginClone } from '../clone/clone-plugin/record.js';
+import { CLONE_USER, clonePassword } from '../clone/clone-plugin/clone-user.js';
+import { findDonors } from '../clone/find-donors.js';
+import { cloneMethodOrFail, type CloneMethod } from '../clone/method.js';
+import { DnsClient } from '../discovery/dns-client.js';
+import type { UserSpec } from '../replication/primary.js';
 import { ControlLoop } from '../replication/control-loop.js';
 import { registerLoopMetrics } from '../http/loop-metrics.js';
 import { podFqdn } from '../identity/identity.js';
@@ -33,14 +43,19 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const replicationPassword = requireSecret(config.secrets.replicationPassword, 'REPLICATION_PASSWORD', 'replicas connect to the primary with it');
   const agentPassword = requireSecret(config.secrets.agentPassword, 'AGENT_PASSWORD', 'the sidecar connects to its server as AGENT_USER');
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'the sidecar authenticates clone requests with it');
-  const serverVersion = await resolveServerVersionOrFail(config);
+  // MYSQL_FLAVOR=auto reads the data dir, which the server image may still be initialising: give it the startup probe's minute.
+  const serverVersion = await retryUntil(() => resolveServerVersionOrFail(config), { baseMs: 500, maxMs: 2_000, deadline: Date.now() + 60_000 });
+  const method = cloneMethodOrFail(config, serverVersion);
   const startedAt = new Date();
   const layout = dataDirLayout(config.dataDir);
   const registry = createMetricsRegistry({ identity, version });
-  const cloneInfo = await readCloneInfo(layout);
-  registerCloneMetrics(registry, cloneInfo);
   const mysql = { host: config.mysqlHost, port: config.ports.mysql, user: config.agentUser, password: agentPassword };
-  const loop = createControlLoop({ config, mysql, rootPassword, replicationPassword, cloneInfo }, logger);
+  const root = { ...mysql, user: 'root', password: rootPassword };
+  const awaitingClone = (await inspectDataDir(layout)) === 'clone-pending';
+  const provisioner = awaitingClone ? createProvisioner({ config, layout, root, cloneSecret, logger }) : undefined;
+  const cloneInfo = await readCloneInfo(layout);
+  const loop = createControlLoop({ config, mysql, root, replicationPassword, cloneInfo, provisioner, cloneUser: cloneUserFor(method, cloneSecret) }, logger);
+  registerCloneMetrics(registry, () => loop.state);
   registerLoopMetrics(registry, () => loop.state, identity.role);
   loop.start();
 
@@ -50,32 +65,43 @@ export async function runServe(config: Config, logger: Logger, version: string):
     alive: () => agentLiveness(loopProgress(loop, startedAt), new Date()),
     health: () => podHealth(loopProgress(loop, startedAt), new Date()),
     readiness: () => ({ ok: loop.state.verdict.ready, reasons: loop.state.verdict.reasons }),
-    status: async () =>
-      buildStatus({ config, version, startedAt, state: loop.state, dataDir: await inspectDataDir(layout), cloneInfo }),
+    status: async () => buildStatus({ config, version, startedAt, state: loop.state, dataDir: await inspectDataDir(layout) }),
   });
-  const donor = buildDonorApp({
-    logger,
-    metrics: createDonorMetrics(registry),
-    cloneSecret,
-    flavor: serverVersion.flavor,
-    dataDir: config.dataDir,
-    mysql,
-    parallel: config.cloneParallel,
-    tls: await loadCloneTls(config.cloneTls),
-  });
+  // With the CLONE plugin the donor is the server itself (port 3306): the agent streams nothing.
+  const donor =
+    method === 'backup-stream'
+      ? buildDonorApp({
+          logger,
+          metrics: createDonorMetrics(registry),
+          cloneSecret,
+          flavor: serverVersion.flavor,
+          dataDir: config.dataDir,
+          mysql,
+          parallel: config.cloneParallel,
+          tls: await loadCloneTls(config.cloneTls),
+        })
+      : undefined;
   await listen(app, config.httpHost, config.ports.http, 'HTTP_PORT');
-  await listen(donor.app, config.httpHost, config.ports.clone, 'CLONE_PORT');
-  logger.info({ httpPort: config.ports.http, clonePort: config.ports.clone, cloneTls: config.cloneTls !== undefined, role: identity.role }, 'serving');
+  if (donor !== undefined) await listen(donor.app, config.httpHost, config.ports.clone, 'CLONE_PORT');
+  logger.info({ httpPort: config.ports.http, clonePort: donor === undefined ? null : config.ports.clone, method, awaitingClone, role: identity.role }, 'serving');
   const signal = await waitForShutdownSignal();
   logger.info({ signal }, 'shutting down');
-  await donor.shutdown();
+  await donor?.shutdown();
   await app.close();
   await loop.stop();
 }
 
 /** The loop's settings from the configuration: replicas follow mysql-0's stable name, which mysqld resolves itself on every reconnect. */
 function createControlLoop(
-  input: { config: Config; mysql: ServerAddress; rootPassword: Secret; replicationPassword: Secret; cloneInfo: CloneInfo | undefined },
+  input: {
+    config: Config;
+    mysql: ServerAddress;
+    root: ServerAddress;
+    replicationPassword: Secret;
+    cloneInfo: CloneInfo | undefined;
+    provisioner: ClonePluginProvisioner | undefined;
+    cloneUser: UserSpec | undefined;
+  },
   logger: Logger,
 ): ControlLoop {
   const { config, mysql } = input;
@@ -84,7 +110,9 @@ function createControlLoop(
     {
       role: identity.role,
       local: mysql,
-      root: { ...mysql, user: 'root', password: input.rootPassword },
+      root: input.root,
+      provisioner: input.provisioner,
+      cloneUser: input.cloneUser,
       source: {
         host: podFqdn(identity, `${identity.setName}-0`),
         port: config.ports.mysql,
@@ -100,6 +128,29 @@ function createControlLoop(
     },
     logger,
   );
+}
+
+/** The CLONE plugin's donor-side user, which the primary ensures, when the set clones with it. */
+function cloneUserFor(method: CloneMethod, cloneSecret: Secret): UserSpec | undefined {
+  return method === 'clone-plugin' ? { user: CLONE_USER, password: clonePassword(cloneSecret) } : undefined;
+}
+
+/** The recipient side of a CLONE-plugin clone, for a pod whose init left the request (ARCHITECTURE.md, "The CLONE-plugin clone"). */
+function createProvisioner(input: { config: Config; layout: DataDirLayout; root: ServerAddress; cloneSecret: Secret; logger: Logger }): ClonePluginProvisioner {
+  const { config, layout } = input;
+  const client = new DnsClient(config.dns);
+  return new ClonePluginProvisioner({
+    root: input.root,
+    cloneUser: { user: CLONE_USER, password: clonePassword(input.cloneSecret) },
+    mysqlPort: config.ports.mysql,
+    findDonors: () => findDonors({ config, client }),
+    afterClone: async (connection) => {
+      // A clone of a replica carries its replication channel; the primary replicates from nobody.
+      if (config.identity.role === 'primary') await connection.query(dialectFor((await readServerState(connection)).version).resetReplicaAll);
+    },
+    record: (status, progress) => recordPluginClone(layout, status, progress),
+    logger: input.logger,
+  });
 }
 
 function loopProgress(loop: ControlLoop, startedAt: Date): LoopProgress {

@@ -1,8 +1,8 @@
-import type { CloneInfo } from '../data-dir/clone-info.js';
+import { cloneReason } from '../clone/clone-plugin/report.js';
 import type { DataDirState } from '../data-dir/state.js';
 import type { Config } from '../config.js';
 import type { StatusDocument } from '../http/status-document.js';
-import type { LoopState } from '../replication/control-loop.js';
+import type { LoopState } from '../replication/loop-types.js';
 
 /** The /status document from the loop's state: no SQL, only memory (and the data dir's marker). */
 export function buildStatus(input: {
@@ -11,7 +11,6 @@ export function buildStatus(input: {
   startedAt: Date;
   state: LoopState;
   dataDir: DataDirState;
-  cloneInfo: CloneInfo | undefined;
 }): StatusDocument {
   const { config, state } = input;
   const { identity } = config;
@@ -45,6 +44,7 @@ export function buildStatus(input: {
     errant: observation.errant ?? null,
     heartbeat: identity.role === 'primary' ? { writes: state.heartbeatWrites, failures: state.heartbeatFailures } : null,
     lastError: state.lastError ?? null,
-    clone: input.cloneInfo ?? null,
+    clone: state.cloneInfo ?? null,
+    cloning: state.cloning === undefined ? null : { ...state.cloning, reason: cloneReason(state.cloning) },
   };
 }

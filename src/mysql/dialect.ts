@@ -29,6 +29,8 @@ export interface Dialect {
   readonly startReplica: string;
   readonly stopReplica: string;
   readonly replicaStatus: string;
+  /** Forgets the replication channel (a primary cloned from a replica must not replicate from anyone). */
+  readonly resetReplicaAll: string;
   readonly binlogStatus: string;
   /** Where replication starts after a clone: the GTID position the backup recorded. */
   setGtidStart(gtid: string): Statement;
@@ -65,6 +67,7 @@ function mariaDb(version: ServerVersion): Dialect {
     startReplica: `START ${replicaWord}`,
     stopReplica: `STOP ${replicaWord}`,
     replicaStatus: `SHOW ${replicaWord} STATUS`,
+    resetReplicaAll: `RESET ${replicaWord} ALL`,
     binlogStatus: 'SHOW MASTER STATUS',
     setGtidStart: (gtid) => ({ sql: 'SET GLOBAL gtid_slave_pos = ?', params: [gtid] }),
     resetGtids: undefined,
@@ -103,6 +106,7 @@ function mySql(version: ServerVersion): Dialect {
     startReplica: replicaForm ? 'START REPLICA' : 'START SLAVE',
     stopReplica: replicaForm ? 'STOP REPLICA' : 'STOP SLAVE',
     replicaStatus: replicaForm ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+    resetReplicaAll: replicaForm ? 'RESET REPLICA ALL' : 'RESET SLAVE ALL',
     binlogStatus: versionAtLeast(version, 8, 2, 0) ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
     // gtid_purged can only be set on a server whose gtid_executed is empty, as a fresh clone's is after RESET.
     setGtidStart: (gtid) => ({ sql: 'SET GLOBAL gtid_purged = ?', params: [gtid] }),

@@ -10,10 +10,11 @@ export async function resolveServerVersionOrFail(input: {
   flavor: Flavor | 'auto';
   serverVersion: ServerVersion | undefined;
   searchPath: string | undefined;
+  dataDir: string;
 }): Promise<ServerVersion> {
   if (input.serverVersion !== undefined) return input.serverVersion;
   try {
-    const flavor = input.flavor === 'auto' ? await detectFlavor(input.searchPath) : input.flavor;
+    const flavor = input.flavor === 'auto' ? await detectFlavor(input) : input.flavor;
     return defaultVersionOf(flavor);
   } catch (error) {
     throw new AgentError('config', (error as Error).message, { cause: error });

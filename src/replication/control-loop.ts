@@ -1,39 +1,14 @@
 import type { Connection } from 'mysql2/promise';
-import type { CloneInfo } from '../data-dir/clone-info.js';
-import { assessReadiness, Hysteresis, type Observation, type Verdict } from '../health/readiness.js';
+import { cloneReason } from '../clone/clone-plugin/report.js';
+import type { ClonePluginProvisioner } from '../clone/clone-plugin/provisioner.js';
+import { assessReadiness, Hysteresis, type Observation } from '../health/readiness.js';
 import type { Logger } from '../log.js';
-import type { ServerAddress } from '../mysql/connection.js';
-import type { SourceSettings } from '../mysql/dialect.js';
 import { readServerState, type ServerState } from '../mysql/server-state.js';
 import { closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
+import type { LoopSettings, LoopState } from './loop-types.js';
 import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
-
-export interface LoopSettings {
-  readonly role: 'primary' | 'replica';
-  /** The local server as the agent's own least-privilege user. */
-  readonly local: ServerAddress;
-  /** The local server as root: only to create the users on the primary, or while a replica lacks the agent user. */
-  readonly root: ServerAddress;
-  /** Where replicas point: mysql-0's stable name, which mysqld resolves itself on every reconnect. */
-  readonly source: SourceSettings;
-  readonly primaryServerId: number;
-  readonly cloneInfo: CloneInfo | undefined;
-  readonly intervalMs: number;
-  readonly maxLagSeconds: number;
-  readonly readyChecks: number;
-}
-
-/** Everything probes, /status and /metrics read: kept in memory, refreshed each tick. */
-export interface LoopState {
-  readonly checkedAt: Date | undefined;
-  readonly server: ServerState | undefined;
-  readonly observation: Observation;
-  readonly verdict: Verdict;
-  readonly heartbeatWrites: number;
-  readonly heartbeatFailures: number;
-  readonly lastError: string | undefined;
-}
+import { connectToServer } from '../mysql/connection.js';
 
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
 const TICK_DEADLINE_MS = 5_000;
@@ -63,11 +38,13 @@ export class ControlLoop {
   #inFlight: Promise<LoopState> | undefined;
   #stopped = false;
   #state: LoopState;
+  #provisioner: ClonePluginProvisioner | undefined;
 
   constructor(settings: LoopSettings, logger: Logger) {
     this.#settings = settings;
     this.#logger = logger;
     this.#hysteresis = new Hysteresis(settings.readyChecks);
+    this.#provisioner = settings.provisioner;
     const observation: Observation = {
       role: settings.role,
       serverUp: false,
@@ -85,6 +62,8 @@ export class ControlLoop {
       heartbeatWrites: 0,
       heartbeatFailures: 0,
       lastError: undefined,
+      cloneInfo: settings.cloneInfo,
+      cloning: settings.provisioner?.report,
     };
   }
 
@@ -110,6 +89,7 @@ export class ControlLoop {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#provisioner?.stop();
     await this.#inFlight;
     const connection = this.#connection;
     this.#connection = undefined;
@@ -136,14 +116,17 @@ export class ControlLoop {
     if (verdict.ready !== this.#state.verdict.ready) {
       this.#logger[verdict.ready ? 'info' : 'warn']({ reasons: verdict.reasons }, verdict.ready ? 'ready' : 'not ready');
     }
-    this.#state = { ...this.#state, checkedAt: new Date(), server, observation, verdict, lastError };
+    const cloning = this.#provisioner?.report;
+    this.#state = { ...this.#state, checkedAt: new Date(), server, observation, verdict, lastError, cloning };
     return this.#state;
   }
 
   async #check(connection: Connection): Promise<{ server: ServerState; observation: Observation }> {
     const server = await readServerState(connection);
+    if (this.#provisioner !== undefined) return { server, observation: await this.#provision(this.#provisioner, connection) };
     if (this.#settings.role === 'replica') {
-      return { server, observation: await checkReplica({ connection, server, settings: this.#settings, memory: this.#memory, logger: this.#logger }) };
+      const input = { connection, server, settings: this.#settings, cloneInfo: this.#state.cloneInfo, memory: this.#memory, logger: this.#logger };
+      return { server, observation: await checkReplica(input) };
     }
     const observation = await checkPrimary(connection, server, (written) => {
       const { heartbeatWrites, heartbeatFailures } = this.#state;
@@ -160,7 +143,10 @@ export class ControlLoop {
    */
   #unanswered(error: string): Observation {
     const replica = this.#settings.role === 'replica';
+    this.#provisioner?.serverGone();
+    const cloning = this.#provisioner === undefined ? undefined : cloneReason(this.#provisioner.report);
     return {
+      cloning,
       role: this.#settings.role,
       serverUp: false,
       serverError: error,
@@ -171,8 +157,26 @@ export class ControlLoop {
     };
   }
 
+  /**
+   * One check of a server waiting for its clone. Once the clone is recorded the
+   * connection (root's) is dropped, so the next check connects the usual way.
+   */
+  async #provision(provisioner: ClonePluginProvisioner, connection: Connection): Promise<Observation> {
+    const info = await provisioner.check(connection);
+    if (info !== undefined) {
+      this.#provisioner = undefined;
+      this.#state = { ...this.#state, cloneInfo: info };
+      this.#memory.freshBoot = true;
+      this.#dropConnection();
+    }
+    const { role } = this.#settings;
+    const cloning = info === undefined ? cloneReason(provisioner.report) : 'cloned: switching to replication';
+    return { role, serverUp: true, serverError: undefined, writable: undefined, replication: undefined, lag: undefined, errant: undefined, cloning };
+  }
+
   async #connect(): Promise<Connection> {
     if (this.#connection) return this.#connection;
+    if (this.#provisioner !== undefined) return this.#keep(await connectToServer(this.#settings.root));
     if (this.#settings.role === 'primary' && !this.#bootstrapped) {
       await ensureUsersAsRoot({ ...this.#settings, deadlineMs: TICK_DEADLINE_MS });
       this.#bootstrapped = true;
@@ -186,6 +190,11 @@ export class ControlLoop {
         this.#logger.warn({ agentUser: this.#settings.local.user }, 'the agent user cannot log in here yet; using root until it replicates');
       },
     });
+    return this.#keep(connection);
+  }
+
+  /** Takes a new connection as the loop's, noting whether it reaches a server that (re)started since the last one. */
+  async #keep(connection: Connection): Promise<Connection> {
     // A server that goes away between checks makes mysql2 emit 'error'; the next query reports it.
     connection.on('error', () => undefined);
     try {

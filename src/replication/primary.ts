@@ -15,13 +15,14 @@ const AGENT_HOSTS = ['127.0.0.1', '::1', 'localhost'];
  * What the primary must have before replicas can follow it: the heartbeat
  * table, the replication user (only REPLICATION SLAVE, from anywhere) and the
  * agent's user (the dialect's short list, from loopback only, plus DML on
- * heartbeat.*), passwords kept in step with the Secrets. Runs with the root
+ * heartbeat.*) and, with the CLONE plugin, the clone user (BACKUP_ADMIN only),
+ * passwords kept in step with the Secrets. Runs with the root
  * password at every sidecar start; everything replicates, so replicas and
  * clones get the same users. Idempotent.
  */
 export async function ensurePrimaryObjects(
   connection: Connection,
-  input: { replication: UserSpec; agent: UserSpec; agentPrivileges: string },
+  input: { replication: UserSpec; agent: UserSpec; agentPrivileges: string; clone: UserSpec | undefined },
 ): Promise<void> {
   for (const statement of HEARTBEAT_TABLE_DDL) await connection.query(statement);
   await ensureUser(connection, { ...input.replication, host: '%' });
@@ -30,6 +31,11 @@ export async function ensurePrimaryObjects(
     await ensureUser(connection, { ...input.agent, host });
     await connection.query(`GRANT ${input.agentPrivileges} ON *.* TO ?@?`, [input.agent.user, host]);
     await connection.query('GRANT SELECT, INSERT, UPDATE, DELETE ON heartbeat.* TO ?@?', [input.agent.user, host]);
+  }
+  if (input.clone !== undefined) {
+    // The CLONE plugin's donor side needs BACKUP_ADMIN and nothing else; recipients connect from their pod's address.
+    await ensureUser(connection, { ...input.clone, host: '%' });
+    await connection.query("GRANT BACKUP_ADMIN ON *.* TO ?@'%'", [input.clone.user]);
   }
 }
 

@@ -1,10 +1,11 @@
 import type { Connection } from 'mysql2/promise';
+import type { CloneInfo } from '../data-dir/clone-info.js';
 import type { Observation } from '../health/readiness.js';
 import type { Logger } from '../log.js';
 import { dialectFor } from '../mysql/dialect.js';
 import { writeHeartbeat } from '../mysql/heartbeat.js';
 import type { ServerState } from '../mysql/server-state.js';
-import type { LoopSettings } from './control-loop.js';
+import type { LoopSettings } from './loop-types.js';
 import { findErrant } from './errant.js';
 import { chooseGtidStart } from './gtid-start.js';
 import { planReplication } from './plan.js';
@@ -42,6 +43,7 @@ export async function checkReplica(input: {
   connection: Connection;
   server: ServerState;
   settings: LoopSettings;
+  cloneInfo: CloneInfo | undefined;
   memory: ReplicaMemory;
   logger: Logger;
 }): Promise<Observation> {
@@ -58,7 +60,7 @@ export async function checkReplica(input: {
   const action = planReplication({ status, errant }, settings.source, { ...memory, now: Date.now() });
   if (errant === undefined) memory.freshBoot = false;
   if (action.kind !== 'none') {
-    const gtidStart = chooseGtidStart({ flavor: server.version.flavor, cloneGtid: settings.cloneInfo?.coordinates.gtid, serverGtid: server.gtidPosition });
+    const gtidStart = chooseGtidStart({ flavor: server.version.flavor, cloneGtid: input.cloneInfo?.coordinates.gtid, serverGtid: server.gtidPosition });
     input.logger.info(
       { action: action.kind, reason: action.reason, source: `${settings.source.host}:${settings.source.port}`, gtidStart: action.kind === 'point' && action.firstTime ? gtidStart : undefined },
       action.kind === 'point' ? 'pointing replication at the primary' : 'starting replication',

@@ -4,13 +4,14 @@ import { ER_ACCESS_DENIED_ERROR, serverErrno } from '../mysql/error-numbers.js';
 import { dialectFor, type SourceSettings } from '../mysql/dialect.js';
 import { readServerState } from '../mysql/server-state.js';
 import { closeHard, withDeadline } from './connection-guard.js';
-import { ensurePrimaryObjects } from './primary.js';
+import { ensurePrimaryObjects, type UserSpec } from './primary.js';
 
 /** On the primary, once per sidecar start, with root: the users, their grants and the heartbeat table. */
 export async function ensureUsersAsRoot(input: {
   root: ServerAddress;
   local: ServerAddress;
   source: SourceSettings;
+  cloneUser: UserSpec | undefined;
   deadlineMs: number;
 }): Promise<void> {
   const root = await connectToServer(input.root);
@@ -22,6 +23,7 @@ export async function ensureUsersAsRoot(input: {
         replication: { user: input.source.user, password: input.source.password },
         agent: { user: input.local.user, password: input.local.password },
         agentPrivileges: dialectFor(server.version).agentPrivileges,
+        clone: input.cloneUser,
       });
     })();
     await withDeadline(work, { ms: input.deadlineMs, onTimeout: () => closeHard(root) });

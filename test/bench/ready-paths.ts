@@ -118,7 +118,7 @@ async function writeServerConfig(donor: Pod, recipient: Pod): Promise<void> {
     names: { serviceName: String(env.SERVICE_NAME), namespace: String(env.POD_NAMESPACE), clusterDomain: String(env.CLUSTER_DOMAIN) },
     serverIdOffset: 100,
   });
-  await writeFile(join(recipient.paths.confD, SERVER_CONFIG_FILE), renderServerConfig(identity, version));
+  await writeFile(join(recipient.paths.confD, SERVER_CONFIG_FILE), renderServerConfig(identity, version, { clonePlugin: false, awaitingClone: false }));
 }
 
 async function replicateByHand(input: { cluster: Cluster; donor: Pod; recipient: Pod }): Promise<void> {

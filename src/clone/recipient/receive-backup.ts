@@ -60,6 +60,16 @@ export async function receiveBackup(
   const extract = extractCommand(input.flavor, input.stagingDir, input.parallel);
   const handOff = input.tls === undefined;
   const extractor = execa(extract.file, extract.args, { stdin: handOff ? socket : 'pipe', stdout: 'ignore', reject: false });
+  // Our own extractor must run before the donor starts a backup for nothing (and before its status is asked).
+  const spawnError = await new Promise<Error | undefined>((resolve) => {
+    extractor.once('spawn', () => resolve(undefined));
+    extractor.once('error', (error) => resolve(error));
+  });
+  if (spawnError !== undefined) {
+    socket.destroy();
+    await extractor;
+    throw new AgentError('clone', `could not run ${extract.file} to unpack the stream (${spawnError.message}): the agent image must carry it`);
+  }
   const piped = handOff ? undefined : pipeline(socket, coalesce(), extractor.stdin as NodeJS.WritableStream).catch((error: Error) => error);
   socket.write(GO);
   const watch = watchProgress({ dir: input.stagingDir, expectedBytes, onProgress: input.onProgress, onStall: () => extractor.kill() });
@@ -70,11 +80,16 @@ export async function receiveBackup(
   if (watch.stalled) {
     throw new AgentError('clone', `the stream from ${donor.name} stalled after ${bytes} bytes (nothing for ${STALL_TIMEOUT_MS / 1000} s)`);
   }
-  const status = await confirm(input, id, bytes);
   if (extracted.exitCode !== 0 || pipeError instanceof Error) {
+    // Our own failure first; what the donor says follows, since a donor that died makes the extractor fail too.
     const why = pipeError instanceof Error ? pipeError.message : `exit ${extracted.exitCode ?? extracted.signal}: ${lastLine(String(extracted.stderr))}`;
-    throw new AgentError('clone', `${extract.file} failed to unpack the stream from ${donor.name} (${why})`);
+    const donorSays = await confirm(input, id, bytes).then(
+      () => 'the donor reported its backup complete',
+      (error: Error) => error.message,
+    );
+    throw new AgentError('clone', `${extract.file} failed to unpack the stream from ${donor.name} (${why}); ${donorSays}`);
   }
+  const status = await confirm(input, id, bytes);
   return { bytes: Math.max(status.bytes, bytes), seconds: (Date.now() - started) / 1000 };
 }
 

@@ -33,6 +33,7 @@ const base: StatusDocument = {
   errant: null,
   heartbeat: null,
   lastError: null,
+  cloning: null,
   clone: { donor: 'mysql-0', coordinates: { gtid: '0-100-40', binlogFile: 'mysql-bin.000001', binlogPosition: 328 }, bytes: 17_825_792, seconds: 0.7, finishedAt: '2026-11-21T05:59:00.000Z' },
 };
 

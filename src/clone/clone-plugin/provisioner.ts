@@ -1,0 +1,168 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { CloneInfo } from '../../data-dir/clone-info.js';
+import { AgentError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { connectToServer, type ServerAddress } from '../../mysql/connection.js';
+import { ER_RESTART_SERVER_FAILED, serverErrno } from '../../mysql/error-numbers.js';
+import { backoffDelay } from '../../retry.js';
+import type { Secret } from '../../secret.js';
+import type { ChosenDonor, DonorSearch } from '../find-donors.js';
+import { describeProgress, type CloneAttemptReport } from './report.js';
+import {
+  CLONE_PROGRESS_QUERY,
+  CLONE_STATUS_QUERY,
+  cloneInstanceStatement,
+  donorOf,
+  parseCloneStatus,
+  summariseProgress,
+  USER_SCHEMAS_QUERY,
+  validDonorStatement,
+  type ClonePluginProgress,
+  type ClonePluginStatus,
+} from './statements.js';
+
+export interface ProvisionerDeps {
+  /** This server as root: a freshly initialised server has no other user, and CLONE needs CLONE_ADMIN. */
+  readonly root: ServerAddress;
+  /** The donor-side user (BACKUP_ADMIN) every pod of the set has. */
+  readonly cloneUser: { readonly user: string; readonly password: Secret };
+  readonly mysqlPort: number;
+  readonly findDonors: () => Promise<DonorSearch>;
+  /** Runs on the cloned server before the clone is recorded (the primary drops the replication channel a replica donor had). */
+  readonly afterClone: (connection: Connection) => Promise<void>;
+  /** Records a completed clone (clone.json, marker, request removed) and returns what was recorded. */
+  readonly record: (status: ClonePluginStatus, progress: ClonePluginProgress | undefined) => Promise<CloneInfo>;
+  readonly logger: Logger;
+}
+
+const BACKOFF = { baseMs: 2_000, maxMs: 30_000 };
+const LOG_EVERY_MS = 5_000;
+
+/**
+ * The recipient side of the CLONE-plugin clone (ARCHITECTURE.md, "The
+ * CLONE-plugin clone"), driven by the sidecar's loop one check at a time: the
+ * statement runs on a connection of its own in the background (it takes as long
+ * as the copy), while each check reads clone_status and clone_progress on the
+ * loop's connection. MySQL finishes a clone by restarting the server; the
+ * kubelet restarts the exited container, and the first check that finds the
+ * clone Completed records it.
+ */
+export class ClonePluginProvisioner {
+  readonly #deps: ProvisionerDeps;
+  #attempt: Promise<void> | undefined;
+  #cloneConnection: Connection | undefined;
+  #report: CloneAttemptReport = { phase: 'starting', donor: undefined, progress: undefined, lastError: undefined, failures: 0 };
+  #retryAt = 0;
+  #loggedAt = 0;
+
+  constructor(deps: ProvisionerDeps) {
+    this.#deps = deps;
+  }
+
+  get report(): CloneAttemptReport {
+    return this.#report;
+  }
+
+  /** One check; resolves with the recorded clone once it is complete. */
+  async check(connection: Connection): Promise<CloneInfo | undefined> {
+    const [statusRows] = await connection.query<RowDataPacket[]>(CLONE_STATUS_QUERY);
+    const status = parseCloneStatus(statusRows[0]);
+    const [progressRows] = await connection.query<RowDataPacket[]>(CLONE_PROGRESS_QUERY);
+    const progress = summariseProgress(progressRows);
+    if (status?.state === 'Completed') return this.#finish(connection, status, progress);
+    if (status?.state === 'In Progress' || this.#attempt !== undefined) {
+      this.#update({ phase: this.#report.phase === 'restarting' ? 'restarting' : 'cloning', donor: this.#report.donor ?? donorOf(status), progress });
+      return undefined;
+    }
+    if (Date.now() < this.#retryAt) return undefined;
+    const [schemas] = await connection.query<RowDataPacket[]>(USER_SCHEMAS_QUERY);
+    if (schemas.length > 0) {
+      const names = schemas.map((row) => String(row.name)).join(', ');
+      this.#update({ phase: 'refused', lastError: `the server holds databases (${names}): not cloning over them; delete this pod's volume to rebuild it from a peer` });
+      return undefined;
+    }
+    this.#attempt = this.#runAttempt().finally(() => {
+      this.#attempt = undefined;
+    });
+    return undefined;
+  }
+
+  /** The server went away: during a clone that is the restart that finishes it. */
+  serverGone(): void {
+    if (this.#report.phase === 'cloning') this.#update({ phase: 'restarting' });
+  }
+
+  /** Ends a clone in flight (SIGTERM): the server rolls a cut clone back, and the next start clones again. */
+  stop(): void {
+    this.#cloneConnection?.destroy();
+  }
+
+  async #runAttempt(): Promise<void> {
+    this.#update({ phase: 'choosing-donor', progress: undefined });
+    try {
+      const search = await this.#deps.findDonors();
+      if (search.donors.length === 0) throw new AgentError('clone', `failed to find a donor: ${search.plan.action === 'clone' ? 'no donor has an address' : search.plan.reason}`);
+      this.#deps.logger.info({ donors: search.donors.map((donor) => donor.name), peers: search.peers }, 'chose the donors for the CLONE plugin');
+      for (const donor of search.donors) {
+        if (await this.#cloneFrom(donor)) return;
+      }
+      throw new AgentError('clone', `failed to clone from any donor: ${this.#report.lastError ?? 'no donor'}`);
+    } catch (error) {
+      const failures = this.#report.failures + 1;
+      const delayMs = backoffDelay(failures, BACKOFF);
+      this.#retryAt = Date.now() + delayMs;
+      this.#update({ phase: 'waiting', lastError: (error as Error).message, failures });
+      this.#deps.logger.warn({ error: (error as Error).message, retryInMs: delayMs }, 'not able to clone yet');
+    }
+  }
+
+  /** One CLONE INSTANCE; true when the server took the data (it restarts next). */
+  async #cloneFrom(donor: ChosenDonor): Promise<boolean> {
+    const target = { host: donor.fqdn, port: this.#deps.mysqlPort };
+    this.#update({ phase: 'cloning', donor: donor.name, progress: undefined });
+    this.#deps.logger.info({ step: 'clone', donor: donor.name, method: 'clone-plugin' }, 'cloning');
+    let connection: Connection | undefined;
+    try {
+      connection = await connectToServer(this.#deps.root);
+      this.#cloneConnection = connection;
+      connection.on('error', () => undefined);
+      const only = validDonorStatement(target);
+      await connection.query(only.sql, [...only.params]);
+      const clone = cloneInstanceStatement({ ...target, user: this.#deps.cloneUser.user, password: this.#deps.cloneUser.password.reveal() });
+      await connection.query(clone.sql, [...clone.params]);
+      this.#update({ phase: 'restarting' });
+      return true;
+    } catch (error) {
+      // Without a supervisor the server cannot restart itself: it exits, and the kubelet starts it again.
+      if (serverErrno(error) === ER_RESTART_SERVER_FAILED) {
+        this.#update({ phase: 'restarting' });
+        this.#deps.logger.info({ donor: donor.name }, 'the server took the clone and exits to restart on it');
+        return true;
+      }
+      const message = `${donor.name}: ${(error as Error).message}`;
+      this.#update({ lastError: message, failures: this.#report.failures + 1 });
+      this.#deps.logger.warn({ donor: donor.name, error: (error as Error).message }, 'clone failed; trying the next donor');
+      return false;
+    } finally {
+      this.#cloneConnection = undefined;
+      connection?.destroy();
+    }
+  }
+
+  async #finish(connection: Connection, status: ClonePluginStatus, progress: ClonePluginProgress | undefined): Promise<CloneInfo> {
+    await this.#deps.afterClone(connection);
+    const info = await this.#deps.record(status, progress);
+    this.#update({ phase: 'done', donor: info.donor, progress });
+    this.#deps.logger.info({ step: 'commit', ...info, method: 'clone-plugin' }, 'clone complete: data dir ready');
+    return info;
+  }
+
+  #update(change: Partial<CloneAttemptReport>): void {
+    this.#report = { ...this.#report, ...change };
+    const now = Date.now();
+    if (this.#report.phase === 'cloning' && this.#report.progress !== undefined && now - this.#loggedAt >= LOG_EVERY_MS) {
+      this.#loggedAt = now;
+      this.#deps.logger.info({ step: 'clone', donor: this.#report.donor, ...describeProgress(this.#report.progress) }, 'cloning');
+    }
+  }
+}
