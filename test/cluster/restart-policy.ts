@@ -39,7 +39,8 @@ export class RestartPolicy {
   schedule(reason: string): void {
     if (this.closed) return;
     this.cancelPending();
-    this.quickExits = Date.now() - this.spawnedAt >= RESET_AFTER_MS ? 0 : this.quickExits + 1;
+    // This exit is the first of a new row when the container had been running long enough.
+    this.quickExits = (Date.now() - this.spawnedAt >= RESET_AFTER_MS ? 0 : this.quickExits) + 1;
     const delayMs = BACKOFF_MS[Math.min(this.quickExits, BACKOFF_MS.length) - 1] ?? 0;
     this.timer = setTimeout(() => this.begin(reason), delayMs);
     // A pending restart must not keep a finished test process alive.
