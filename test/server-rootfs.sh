@@ -16,6 +16,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "setup: $ROOTFS is missing and only root can build it (mmdebstrap, chroot)" >&2
   exit 1
 fi
+echo "setup: building the MySQL $MYSQL_DEB_VERSION root filesystem for mysql:9.7 pods in $ROOTFS (once per machine, ~30 s)" >&2
 if ! command -v mmdebstrap >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -30,8 +31,9 @@ if [ -z "$mirror" ]; then
   exit 1
 fi
 
-echo "setup: building the MySQL $MYSQL_DEB_VERSION root filesystem for mysql:9.7 pods in $ROOTFS (once per machine, ~30 s)" >&2
 mkdir -p "$CACHE_DIR"
+# What a killed build left (a running one is younger than this).
+find "$CACHE_DIR" -maxdepth 1 -name '.build-rootfs-*' -mmin +30 -exec rm -rf {} +
 tmp=$(mktemp -d "$CACHE_DIR/.build-rootfs-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mmdebstrap --quiet --variant=essential \
@@ -41,8 +43,10 @@ mmdebstrap --quiet --variant=essential \
 
 # Mount points of the pod's volumes and files: pods mount the rootfs read-only,
 # so every target must exist before the first pod. /var/lib/mysql-files is
-# mysqld's default secure_file_priv, which the official image creates.
+# mysqld's default secure_file_priv, which the official image creates (private,
+# or mysqld warns that every OS user can read what SELECT … INTO OUTFILE writes).
 mkdir -p "$tmp"/var/lib/mysql "$tmp"/var/lib/mysql-files "$tmp"/etc/mysql/conf.d "$tmp"/run/mysqld "$tmp"/var/log/mysql
+chmod 0700 "$tmp"/var/lib/mysql-files
 for file in etc/mysql/my.cnf etc/resolv.conf etc/hosts; do
   rm -f "${tmp:?}/$file"
   touch "$tmp/$file"
@@ -50,5 +54,5 @@ done
 # Nothing downloaded is needed any more.
 rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
 
-mv -T "$tmp" "$ROOTFS"
-trap - EXIT
+# A concurrent build may have won the race: its copy is as good as ours (the trap drops ours).
+mv -T "$tmp" "$ROOTFS" 2>/dev/null || [ -d "$ROOTFS/usr" ]
