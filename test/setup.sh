@@ -25,6 +25,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The MySQL server image of the mysql:9.7 pods, as a root filesystem (built once, cached).
+bash test/server-rootfs.sh
+
 # kubectl's built-in kustomize renders k8s/ for the manifest tests and the harness (no cluster needed).
 if ! command -v kubectl >/dev/null; then
   echo "setup: kubectl is required (kubectl kustomize renders k8s/); install it from https://kubernetes.io/docs/tasks/tools/" >&2

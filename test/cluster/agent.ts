@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Cluster } from './cluster.js';
-import { commandLine, resolveEnv, resolveProbe, type ProbeKind, type ResolvedProbe } from './containers.js';
+import { commandLine, CONTAINERS, resolveEnv, resolveProbe, type ProbeKind, type ResolvedProbe } from './containers.js';
 import { containerOf } from './manifest.js';
 import type { ExecResult, Pod } from './pod.js';
 import type { ManagedProcess } from './processes.js';
@@ -17,8 +17,7 @@ import { waitFor } from './wait.js';
 export const HTTP_PORT = 8080;
 export const CLONE_PORT = 3307;
 
-/** Container names in k8s/base/statefulset.yaml (the manifest tests check they exist). */
-export const CONTAINERS = { init: 'init', server: 'mysql', sidecar: 'agent' } as const;
+export { CONTAINERS };
 
 /** The Secret the pods mount: the one the server container takes its root password from. */
 function credentialsSecret(cluster: Cluster): string {
@@ -78,14 +77,14 @@ function probeOf(pod: Pod, container: string, kind: ProbeKind): ResolvedProbe {
   return probe;
 }
 
-/** One run of a probe, as the kubelet would judge it: 2xx/3xx, or exit 0. */
-async function probeSucceeds(pod: Pod, probe: ResolvedProbe): Promise<boolean> {
+/** One run of a container's probe, as the kubelet would judge it: 2xx/3xx, or exit 0 of the command in that container. */
+async function probeSucceeds(pod: Pod, container: string, probe: ResolvedProbe): Promise<boolean> {
   if (probe.kind === 'http') {
     const response = await pod.httpGet(probe.port, probe.path, { timeoutMs: probe.timeoutMs }).catch(() => undefined);
     return response !== undefined && response.status >= 200 && response.status < 400;
   }
   const [file = '', ...args] = probe.command;
-  const result = await pod.exec(file, args, { reject: false, timeoutMs: probe.timeoutMs }).catch(() => undefined);
+  const result = await pod.exec(file, args, { reject: false, timeoutMs: probe.timeoutMs, container }).catch(() => undefined);
   return result?.exitCode === 0;
 }
 
@@ -93,7 +92,7 @@ async function probeSucceeds(pod: Pod, probe: ResolvedProbe): Promise<boolean> {
 export async function waitForProbe(pod: Pod, container: string, kind: ProbeKind, timeoutMs: number): Promise<void> {
   const probe = probeOf(pod, container, kind);
   const what = probe.kind === 'http' ? `GET :${probe.port}${probe.path}` : probe.command.join(' ');
-  await waitFor(async () => ((await probeSucceeds(pod, probe)) ? true : undefined), {
+  await waitFor(async () => ((await probeSucceeds(pod, container, probe)) ? true : undefined), {
     what: `${pod.name}'s ${container} ${kind} (${what}) to succeed`,
     timeoutMs,
   });

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { AGENT_MAIN } from '../support/agent.js';
 import { startAgentPod } from './agent.js';
 import { Cluster } from './cluster.js';
+import { DEFAULT_OVERLAY } from './manifest.js';
 import { ClusterNames, DEFAULT_ROOT, podPaths } from './options.js';
 import { isAlive } from './processes.js';
 import { secretsPaths } from './secrets.js';
@@ -11,14 +12,17 @@ import { downCluster } from './teardown.js';
 
 /**
  * A cluster for humans, outliving this command; each pod runs the agent's init
- * container, then mariadbd, then the agent's sidecar:
+ * container, then the server, then the agent's sidecar:
  *   npx tsx test/cluster/cli.ts up [count]   (default 3)
  *   npx tsx test/cluster/cli.ts status
  *   npx tsx test/cluster/cli.ts down
- * Options: --name <name> (default dev), --root <dir> (default /tmp/mysql-sts-agent-cluster).
+ * Options: --name <name> (default dev), --root <dir> (default /tmp/mysql-sts-agent-cluster),
+ * --overlay <dir> (default k8s/overlays/mariadb-10.11; k8s/overlays/mysql-9.7 for MySQL).
+ * Nobody restarts a server that exits once this command has returned: the
+ * harness's restart policy lives in the process that made the cluster.
  */
 
-const USAGE = 'usage: cli.ts up [count] | status | down   [--name dev] [--root dir]';
+const USAGE = 'usage: cli.ts up [count] | status | down   [--name dev] [--root dir] [--overlay k8s/overlays/<server>]';
 
 interface Pod {
   n: number;
@@ -75,14 +79,18 @@ function printStatus(state: ClusterState): void {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { name: { type: 'string', default: 'dev' }, root: { type: 'string', default: DEFAULT_ROOT } },
+    options: {
+      name: { type: 'string', default: 'dev' },
+      root: { type: 'string', default: DEFAULT_ROOT },
+      overlay: { type: 'string', default: DEFAULT_OVERLAY },
+    },
   });
   const [command, countText] = positionals;
   const dir = join(values.root, values.name);
   if (command === 'up') {
     const count = Number(countText ?? '3');
     if (!Number.isInteger(count) || count < 1) throw new Error(USAGE);
-    const cluster = await Cluster.create({ name: values.name, root: values.root, detached: true });
+    const cluster = await Cluster.create({ name: values.name, root: values.root, overlay: values.overlay, detached: true });
     try {
       for (let n = 0; n < count; n++) await startAgentPod(cluster, n);
     } catch (err) {

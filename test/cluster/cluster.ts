@@ -1,27 +1,17 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { ensureTemplate, emptyDir } from './datadir.js';
+import { emptyDir } from './datadir.js';
 import { DnsServer } from './dns-server.js';
-import { addNamespace, connectToBridge, createBridge, listNamespaces, setLinkUp } from './netns.js';
+import { addNamespace, connectToBridge, createBridge, newClusterId, setLinkUp } from './netns.js';
 import { ClusterNames, DNS_ADDRESS, resolveOptions, type ClusterOptions, type ResolvedOptions } from './options.js';
 import { Pod, type PodContext } from './pod.js';
-import { ProcessTable, readStartTime, type ProcessRecord } from './processes.js';
+import { ProcessTable, type ProcessRecord } from './processes.js';
 import type { Workload } from './manifest.js';
+import { serverImageFor, type ServerImage } from './server-image.js';
 import { generatePassword, initFilePath, secretVolumeDir, writeSecretVolumes, writeSecrets, type ClusterSecrets } from './secrets.js';
-import { writeState, type ClusterState } from './state.js';
+import { saveState } from './state.js';
 import { downCluster, reapStaleClusters } from './teardown.js';
 import { installAgentCommand, loadWorkload } from './workload.js';
-
-/** `msa` + 5 hex digits, unused by any namespace on this machine. */
-async function newClusterId(): Promise<string> {
-  const existing = await listNamespaces();
-  for (let i = 0; i < 20; i++) {
-    const id = `msa${randomBytes(3).toString('hex').slice(0, 5)}`;
-    if (!existing.some((ns) => ns.startsWith(`${id}-`))) return id;
-  }
-  throw new Error('failed to pick a cluster id: 20 random ids were taken');
-}
 
 /**
  * A local imitation of a StatefulSet behind a headless Service: pods are
@@ -46,6 +36,8 @@ export class Cluster {
     readonly secrets: ClusterSecrets,
     /** The rendered StatefulSet every pod of this cluster runs from. */
     readonly workload: Workload,
+    /** Its server container's image, as the harness plays it. */
+    readonly image: ServerImage,
   ) {
     this.names = new ClusterNames(id, options);
     this.table = new ProcessTable(() => this.saveState());
@@ -54,6 +46,9 @@ export class Cluster {
 
   static async create(opts: ClusterOptions = {}): Promise<Cluster> {
     const options = resolveOptions(opts);
+    // Before anything is made: a bad overlay or a missing server image fails here.
+    const workload = await loadWorkload(options);
+    const image = serverImageFor(workload);
     await reapStaleClusters(options.root);
     mkdirSync(options.root, { recursive: true });
     const id = await newClusterId();
@@ -64,11 +59,10 @@ export class Cluster {
     } catch (err) {
       throw new Error(`failed to create cluster ${name}: ${dir} exists; tear it down first (cli.ts down)`, { cause: err });
     }
-    const workload = await loadWorkload(options);
     const secrets = writeSecrets(dir, opts.rootPassword ?? generatePassword());
     writeSecretVolumes(dir, workload, secrets.rootPassword);
     installAgentCommand(join(dir, 'bin'));
-    const cluster = new Cluster(id, name, dir, options, secrets, workload);
+    const cluster = new Cluster(id, name, dir, options, secrets, workload, image);
     cluster.saveState();
     try {
       await cluster.setUpNetwork();
@@ -108,26 +102,8 @@ export class Cluster {
     // Also called from process exit events: after a teardown by another process
     // (reapStaleClusters, the CLI) the dir is gone and there is nothing to record.
     if (this.isDown || !existsSync(this.dir)) return;
-    const ownerStart = readStartTime(process.pid);
-    const state: ClusterState = {
-      version: 1,
-      id: this.id,
-      name: this.name,
-      dir: this.dir,
-      owner: this.options.detached || ownerStart === undefined ? null : { pid: process.pid, startTime: ownerStart },
-      createdAt: this.createdAt,
-      options: this.options,
-      namespaces: [...this.namespaces],
-      pods: this.podOrdinals(),
-      processes: this.table.list(),
-    };
-    try {
-      writeState(state);
-    } catch (err) {
-      // Runs from exit events too, where a throw would crash the test process;
-      // a dir removed meanwhile by another process's teardown is expected.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const { id, name, dir, options, createdAt } = this;
+    saveState({ id, name, dir, options, createdAt, namespaces: [...this.namespaces], pods: this.podOrdinals(), processes: this.table.list() });
   }
 
   private podOrdinals(): number[] {
@@ -136,7 +112,7 @@ export class Cluster {
 
   private template(): Promise<string | undefined> {
     if (!this.options.useTemplate) return Promise.resolve(undefined);
-    this.templatePromise ??= ensureTemplate(this.options.root);
+    this.templatePromise ??= this.image.ensureTemplate(this.options.root);
     return this.templatePromise;
   }
 
@@ -149,6 +125,7 @@ export class Cluster {
       detached: this.options.detached,
       graceMs: this.options.stopGraceSeconds * 1000,
       template: () => this.template(),
+      image: this.image,
       workload: this.workload,
       secretDir: (secretName) => secretVolumeDir(this.dir, secretName),
       binDir: join(this.dir, 'bin'),
@@ -254,6 +231,8 @@ export class Cluster {
     if (this.isDown) return;
     this.saveState();
     this.isDown = true;
+    // Servers killed below must not be restarted by their pods' restart policy.
+    for (const pod of this.pods.values()) pod.server.forget();
     this.pods.clear();
     await downCluster(this.dir, { keep: this.options.keep });
   }

@@ -7,6 +7,9 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
  * Secret references filled in) and the probes with named ports looked up.
  */
 
+/** Container names in k8s/base/statefulset.yaml (the manifest tests check they exist). */
+export const CONTAINERS = { init: 'init', server: 'mysql', sidecar: 'agent' } as const;
+
 /** The downward API values of one pod. */
 export interface PodFacts {
   readonly name: string;

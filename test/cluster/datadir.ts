@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { INNODB_LOG_FILE_SIZE } from './mysql-files.js';
@@ -30,17 +30,10 @@ export function serverVersion(): Promise<string> {
   return versionPromise;
 }
 
-/**
- * Returns the template for this server version, building it if needed.
- * Built in a temp dir and renamed into place, so concurrent clusters (parallel
- * test files) never see half a template; the loser of a race drops its copy.
- */
+/** Returns the MariaDB template for the host's server version, building it if needed. */
 export async function ensureTemplate(root: string): Promise<string> {
   const dir = join(root, 'templates', `mariadb-${await serverVersion()}-log${INNODB_LOG_FILE_SIZE}`);
-  if (existsSync(dir)) return dir;
-  const tmp = join(root, 'templates', `.build-${process.pid}-${randomBytes(3).toString('hex')}`);
-  mkdirSync(tmp, { recursive: true });
-  try {
+  return buildOnce(dir, async (tmp) => {
     // hostname `localhost` in a private UTS namespace: install-db then creates
     // no root@<build machine> account that would end up in every pod.
     const script = 'hostname localhost && exec "$@"';
@@ -48,6 +41,20 @@ export async function ensureTemplate(root: string): Promise<string> {
     const result = await execa('unshare', ['--uts', '--', 'sh', '-c', script, 'sh', ...installDb,
       `--innodb-log-file-size=${INNODB_LOG_FILE_SIZE}`], { reject: false, all: true, timeout: 60_000 });
     if (result.exitCode !== 0) throw new Error(`failed to build the template data dir: ${result.all ?? ''}`);
+  });
+}
+
+/**
+ * Makes `dir` once per machine with `build(tmp)`. Built in a temp dir and
+ * renamed into place, so concurrent clusters (parallel test files) never see
+ * half a template; the loser of a race drops its copy.
+ */
+export async function buildOnce(dir: string, build: (tmp: string) => Promise<void>): Promise<string> {
+  if (existsSync(dir)) return dir;
+  const tmp = join(dirname(dir), `.build-${process.pid}-${randomBytes(3).toString('hex')}`);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    await build(tmp);
     try {
       renameSync(tmp, dir);
     } catch (err) {
@@ -59,9 +66,15 @@ export async function ensureTemplate(root: string): Promise<string> {
   return dir;
 }
 
-/** Copies the template's contents into `dataDir` (which stays: it is a mount point). */
-export async function copyTemplate(template: string, dataDir: string): Promise<void> {
+/**
+ * Copies the template's contents into `dataDir` (which stays: it is a mount
+ * point), without `perPodFiles`: what the server must make for itself on its
+ * first start (MySQL's auto.cnf holds the server_uuid, which replication
+ * requires to differ between servers).
+ */
+export async function copyTemplate(template: string, dataDir: string, perPodFiles: readonly string[] = []): Promise<void> {
   await execa('cp', ['-a', '--reflink=auto', `${template}/.`, `${dataDir}/`], { timeout: 60_000 });
+  for (const file of perPodFiles) rmSync(join(dataDir, file), { force: true });
 }
 
 /** Empties a data dir in place (the directory is bind-mounted in the pod, so it must stay). */

@@ -7,6 +7,7 @@ export { downCluster, reapStaleClusters, isStale, type DownOptions } from './tea
 export { readState, type ClusterState } from './state.js';
 export { queryDns, renderDnsmasqConfig, type DnsAnswer } from './dns-server.js';
 export type { ServerContainer, DataDirInit } from './server.js';
+export type { ServerImage } from './server-image.js';
 export type { ClusterSecrets } from './secrets.js';
 export type { HttpResponse } from './unix-http.js';
 export { waitFor, GiveUp } from './wait.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -23,6 +24,16 @@ async function ipIgnoringMissing(args: string[]): Promise<void> {
   if (result.exitCode !== 0 && !/No such|Cannot find|does not exist|not found/i.test(result.stderr)) {
     throw new Error(`failed to run ip ${args.join(' ')}: ${result.stderr}`);
   }
+}
+
+/** `msa` + 5 hex digits, unused by any namespace on this machine. */
+export async function newClusterId(): Promise<string> {
+  const existing = await listNamespaces();
+  for (let i = 0; i < 20; i++) {
+    const id = `msa${randomBytes(3).toString('hex').slice(0, 5)}`;
+    if (!existing.some((ns) => ns.startsWith(`${id}-`))) return id;
+  }
+  throw new Error('failed to pick a cluster id: 20 random ids were taken');
 }
 
 export async function listNamespaces(): Promise<string[]> {
@@ -106,6 +117,11 @@ export function writeNetnsEtc(ns: string, files: Record<string, string>): void {
   const dir = join(NETNS_ETC, ns);
   mkdirSync(dir, { recursive: true });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+}
+
+/** One of those files on the host. */
+export function netnsEtcFile(ns: string, name: string): string {
+  return join(NETNS_ETC, ns, name);
 }
 
 export function removeNetnsEtc(ns: string): void {

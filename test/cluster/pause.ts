@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE_PATH, type PodPaths } from './options.js';
+import { BIND_MOUNT_PAIRS, MOUNT_ROOTFS_READ_ONLY, mountArgs } from './rootfs.js';
 import type { Mount } from './volumes.js';
 import { spawnTracked, type ManagedProcess, type ProcessTable } from './processes.js';
 import { GiveUp, waitFor } from './wait.js';
@@ -13,19 +14,20 @@ import { GiveUp, waitFor } from './wait.js';
  * The script sets the hostname and bind-mounts the pod's volumes (from the
  * manifest) and the image's files over the container paths inside a private
  * mount namespace: the mounts never show on the host, though a missing mount
- * point is created there (an empty dir). Paths come in as arguments, so
- * nothing needs shell quoting.
+ * point is created there (an empty dir). When the server image is a root
+ * filesystem (MySQL pods), it is first made read-only in this namespace, and
+ * the server container's mounts go into it like the others. Paths come in as
+ * arguments, so nothing needs shell quoting.
  */
 const PAUSE_SCRIPT = [
   'set -e',
   'hostname "$1"',
-  'shift',
-  // Pairs of <source> <target>: a dir is mounted on a dir, a file on a file.
-  'while [ "$#" -gt 0 ]; do',
-  '  if [ -d "$1" ]; then mkdir -p "$2"; else [ -e "$2" ] || touch "$2"; fi',
-  '  mount --bind "$1" "$2"',
-  '  shift 2',
-  'done',
+  'ROOTFS="$2"',
+  'shift 2',
+  'if [ -n "$ROOTFS" ]; then',
+  ...MOUNT_ROOTFS_READ_ONLY.map((line) => `  ${line}`),
+  'fi',
+  ...BIND_MOUNT_PAIRS,
   'exec sleep infinity',
 ].join('\n');
 
@@ -34,8 +36,10 @@ export interface PauseSpec {
   netns: string;
   hostname: string;
   paths: PodPaths;
-  /** Host source → container path, in mount order. */
+  /** Host source → container path, in mount order (targets in the server image's rootfs are host paths under it). */
   mounts: readonly Mount[];
+  /** The server image's root filesystem, when it has one. */
+  rootfs: string | undefined;
   pod: number;
   detached: boolean;
 }
@@ -49,7 +53,7 @@ export async function startPause(spec: PauseSpec): Promise<ManagedProcess> {
   // the mount namespace made by unshare inherits them.
   const proc = spawnTracked(spec.table, {
     file: 'ip',
-    args: ['netns', 'exec', spec.netns, ...unshare, spec.hostname, ...spec.mounts.flatMap((mount) => [mount.source, mount.target])],
+    args: ['netns', 'exec', spec.netns, ...unshare, spec.hostname, spec.rootfs ?? '', ...mountArgs(spec.mounts)],
     env: { PATH: BASE_PATH },
     label: 'pause',
     pod: spec.pod,

@@ -1,25 +1,58 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONTAINERS } from './containers.js';
 import { emptyDir } from './datadir.js';
 import type { Workload } from './manifest.js';
+import { netnsEtcFile } from './netns.js';
 import { CONTAINER_PATHS, type PodPaths } from './options.js';
-import { podMounts, type Mount } from './volumes.js';
+import { intoRootfs } from './rootfs.js';
+import type { ServerImage } from './server-image.js';
+import { containerMounts, podMounts, type Mount, type VolumeSources } from './volumes.js';
 
 /**
  * One pod's volumes on the host: the manifest's mounts mapped onto the pod's
  * dirs, plus the server image's my.cnf (the harness plays the image).
  */
 export function podVolumeMounts(workload: Workload, paths: PodPaths, secretDir: (secretName: string) => string): Mount[] {
-  const mounts = podMounts(workload, {
-    claim: paths.data,
-    // The harness's own code reads these two through PodPaths.
-    emptyDir: (name, mountPath) => (mountPath === CONTAINER_PATHS.confD ? paths.confD : mountPath === CONTAINER_PATHS.run ? paths.run : join(paths.dir, 'volumes', name)),
-    secret: secretDir,
-  });
+  const mounts = podMounts(workload, volumeSources(paths, secretDir));
   if (!mounts.some((mount) => mount.source === paths.data && mount.target === CONTAINER_PATHS.data)) {
     throw new Error(`the manifest does not mount the volume claim ${workload.claimName} at ${CONTAINER_PATHS.data}, where the server image keeps its data`);
   }
   return [...mounts, { source: paths.myCnf, target: CONTAINER_PATHS.myCnf }];
+}
+
+function volumeSources(paths: PodPaths, secretDir: (secretName: string) => string): VolumeSources {
+  return {
+    claim: paths.data,
+    // The harness's own code reads these two through PodPaths.
+    emptyDir: (name, mountPath) => {
+      if (mountPath === CONTAINER_PATHS.confD) return paths.confD;
+      if (mountPath === CONTAINER_PATHS.run) return paths.run;
+      const dir = join(paths.dir, 'volumes', name);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+    secret: secretDir,
+  };
+}
+
+/**
+ * The server container's mounts inside its image's root filesystem (MySQL
+ * pods): its volumes from the manifest (its own /tmp included), the pod's
+ * my.cnf and logs dir, and the kubelet's resolv.conf and hosts of the pod, so
+ * mysqld resolves peers through the cluster DNS (CLONE INSTANCE, replication).
+ */
+export function rootfsMounts(spec: { workload: Workload; paths: PodPaths; secretDir: (secretName: string) => string; image: ServerImage; netns: string }): Mount[] {
+  const { workload, paths, image } = spec;
+  if (image.rootfs === undefined) return [];
+  const mounts = [
+    ...containerMounts(workload, CONTAINERS.server, volumeSources(paths, spec.secretDir)),
+    { source: paths.myCnf, target: CONTAINER_PATHS.myCnf },
+    { source: paths.logs, target: image.logDir(paths) },
+    { source: netnsEtcFile(spec.netns, 'resolv.conf'), target: '/etc/resolv.conf' },
+    { source: netnsEtcFile(spec.netns, 'hosts'), target: '/etc/hosts' },
+  ];
+  return intoRootfs(image.rootfs, mounts);
 }
 
 /** emptyDirs live as long as the pod: a new pod starts with them empty. */

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { renderMyCnf } from './mysql-files.js';
 import { connectToBridge, addNamespace, deleteLink, deleteNamespace, namespacePids, removeNetnsEtc, writeNetnsEtc } from './netns.js';
 import type { Workload } from './manifest.js';
-import { BASE_PATH, podPaths, type ClusterNames, type PodPaths } from './options.js';
+import { CONTAINERS } from './containers.js';
+import { podPaths, type ClusterNames, type PodPaths } from './options.js';
 import { startPause } from './pause.js';
 import { PortForwards } from './port-forward.js';
 import { renderHosts, renderResolvConf } from './pod-files.js';
@@ -13,8 +13,10 @@ import { readStartTime, spawnTracked, terminateAll, type ManagedProcess, type Pr
 import type { ClusterSecrets } from './secrets.js';
 import { initFilePath } from './secrets.js';
 import { ServerContainer } from './server.js';
+import type { ServerImage } from './server-image.js';
+import { podBaseEnvironment, podCommandLine, type ExecOptions, type ExecResult, type SpawnOptions } from './pod-commands.js';
 import { httpRequestUnix, type HttpResponse } from './unix-http.js';
-import { emptyPodVolumes, podVolumeMounts } from './pod-volumes.js';
+import { emptyPodVolumes, podVolumeMounts, rootfsMounts } from './pod-volumes.js';
 
 /** What a pod needs from its cluster. */
 export interface PodContext {
@@ -25,6 +27,8 @@ export interface PodContext {
   detached: boolean;
   graceMs: number;
   template: () => Promise<string | undefined>;
+  /** The server container's image (the host's MariaDB or a root filesystem). */
+  image: ServerImage;
   /** The rendered StatefulSet the pod runs from. */
   workload: Workload;
   /** Host dir holding a Secret's keys as files (what a secret volume shows). */
@@ -33,28 +37,7 @@ export interface PodContext {
   binDir: string;
 }
 
-export interface SpawnOptions {
-  /** Merged over the pod's base environment (PATH, HOME, HOSTNAME); see `agentEnv()` for the downward API. */
-  env?: Record<string, string>;
-  /** Names the log file `<podDir>/logs/<label>.log`; defaults to the command's basename. */
-  label?: string;
-  /** Working directory inside the pod; defaults to `/`. */
-  cwd?: string;
-}
-
-export interface ExecOptions extends Omit<SpawnOptions, 'label'> {
-  /** Throw on a non-zero exit (default true, like execa). */
-  reject?: boolean;
-  input?: string;
-  timeoutMs?: number;
-}
-
-export interface ExecResult {
-  /** -1 when killed by a signal or the command could not start. */
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+export type { ExecOptions, ExecResult, SpawnOptions };
 
 export type Row = Record<string, unknown>;
 
@@ -84,11 +67,11 @@ export class Pod {
       {
         name: this.name,
         paths: this.paths,
-        spawnIn: (cmd, args, label) => this.spawn(cmd, args, { label }),
-        execIn: (cmd, args) => this.exec(cmd, args, { reject: false }),
+        spawnIn: (cmd, args, label) => this.spawn(cmd, args, { label, container: CONTAINERS.server }),
+        execIn: (cmd, args) => this.exec(cmd, args, { reject: false, container: CONTAINERS.server }),
         connect: (opts) => this.connect(opts),
       },
-      { rootPassword: ctx.secrets.rootPassword, initFile: initFilePath(ctx.clusterDir, this.name), template: ctx.template },
+      { image: ctx.image, rootPassword: ctx.secrets.rootPassword, initFile: initFilePath(ctx.clusterDir, this.name), template: ctx.template },
     );
   }
 
@@ -108,8 +91,9 @@ export class Pod {
     for (const dir of [paths.data, paths.logs]) mkdirSync(dir, { recursive: true });
     // emptyDirs: a new pod starts with them empty.
     emptyPodVolumes(paths);
-    const mounts = podVolumeMounts(ctx.workload, paths, ctx.secretDir);
-    writeFileSync(paths.myCnf, renderMyCnf(paths.logs));
+    const { workload, secretDir, image } = ctx;
+    const mounts = [...podVolumeMounts(workload, paths, secretDir), ...rootfsMounts({ workload, paths, secretDir, image, netns: this.netns })];
+    writeFileSync(paths.myCnf, image.renderMyCnf(paths));
     writeNetnsEtc(this.netns, { 'resolv.conf': renderResolvConf(ctx.names), hosts: renderHosts(ctx.names, this.n) });
     await addNamespace(this.netns);
     await connectToBridge({ bridgeNs: ctx.names.bridgeNamespace(), port: ctx.names.bridgePort(this.n), ns: this.netns, address: this.address });
@@ -119,6 +103,7 @@ export class Pod {
       hostname: this.name,
       paths,
       mounts,
+      rootfs: image.rootfs,
       pod: this.n,
       detached: ctx.detached,
     });
@@ -149,14 +134,13 @@ export class Pod {
     this.server.resume();
   }
 
-  private nsenter(cwd: string | undefined): string[] {
-    return ['--target', String(this.pausePid), '--net', '--uts', '--mount', `--wd=${cwd ?? '/'}`, '--'];
+  /** The root filesystem a container's commands run in (undefined: the host's files). */
+  private rootfsOf(container: string | undefined): string | undefined {
+    return container === CONTAINERS.server ? this.ctx.image.rootfs : undefined;
   }
 
-  private env(extra: Record<string, string> | undefined): Record<string, string> {
-    // node may live outside the standard PATH (nvm); tools in the pod find the same one.
-    const path = `${this.ctx.binDir}:${dirname(process.execPath)}:${BASE_PATH}`;
-    return { PATH: path, HOME: '/root', HOSTNAME: this.name, ...extra };
+  private env(extra: Record<string, string> | undefined, container?: string): Record<string, string> {
+    return { ...podBaseEnvironment({ podName: this.name, binDir: this.ctx.binDir, rootfs: this.rootfsOf(container) }), ...extra };
   }
 
   /** The environment of the agent's containers: the downward API values and the Service settings. */
@@ -175,10 +159,10 @@ export class Pod {
   /** Starts a long-running process in the pod; tracked by PID, logged to the pod's log dir, killed with the pod. */
   spawn(cmd: string, args: string[], opts: SpawnOptions = {}): ManagedProcess {
     const label = opts.label ?? basename(cmd);
+    const line = podCommandLine({ pausePid: this.pausePid, cmd, args, cwd: opts.cwd, rootfs: this.rootfsOf(opts.container) });
     return spawnTracked(this.ctx.table, {
-      file: 'nsenter',
-      args: [...this.nsenter(opts.cwd), cmd, ...args],
-      env: this.env(opts.env),
+      ...line,
+      env: this.env(opts.env, opts.container),
       label,
       pod: this.n,
       logFile: join(this.paths.logs, `${label}.log`),
@@ -188,8 +172,9 @@ export class Pod {
 
   /** Runs a command in the pod to completion. */
   async exec(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const result = await execa('nsenter', [...this.nsenter(opts.cwd), cmd, ...args], {
-      env: this.env(opts.env),
+    const line = podCommandLine({ pausePid: this.pausePid, cmd, args, cwd: opts.cwd, rootfs: this.rootfsOf(opts.container) });
+    const result = await execa(line.file, line.args, {
+      env: this.env(opts.env, opts.container),
       extendEnv: false,
       reject: opts.reject ?? true,
       input: opts.input,
@@ -236,6 +221,7 @@ export class Pod {
 
   /** Kills every process of the pod (tracked or not), removes its namespace; keeps the data dir. */
   async tearDown(): Promise<void> {
+    this.server.forget(); // its exit below is the pod's end, not a reason to restart it
     const tracked = this.processes();
     const others = (await namespacePids(this.netns))
       .filter((pid) => !tracked.some((rec) => rec.pid === pid))
@@ -247,7 +233,6 @@ export class Pod {
     await terminateAll([...tracked.filter((r) => r.label !== 'pause'), ...others], this.ctx.graceMs);
     await terminateAll(tracked.filter((r) => r.label === 'pause'), this.ctx.graceMs);
     for (const rec of tracked) this.ctx.table.remove(rec);
-    this.server.forget();
     this.pause = null;
     this.ports.clear();
     await deleteLink(this.ctx.names.bridgeNamespace(), this.ctx.names.bridgePort(this.n));

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedOptions } from './options.js';
-import type { ProcessRecord } from './processes.js';
+import { readStartTime, type ProcessRecord } from './processes.js';
 
 /**
  * Everything another process needs to tear a cluster down: which namespaces
@@ -35,6 +35,21 @@ export function writeState(state: ClusterState): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, path);
+}
+
+/**
+ * Records the cluster as its owner (this process) sees it. Also runs from
+ * process exit events, where a throw would crash the test process: a dir
+ * removed meanwhile by another process's teardown is expected.
+ */
+export function saveState(state: Omit<ClusterState, 'version' | 'owner'>): void {
+  const ownerStart = readStartTime(process.pid);
+  const owner = state.options.detached || ownerStart === undefined ? null : { pid: process.pid, startTime: ownerStart };
+  try {
+    writeState({ version: 1, ...state, owner });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 export function readState(clusterDir: string): ClusterState | undefined {

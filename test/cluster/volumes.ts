@@ -6,7 +6,8 @@ import type { Workload } from './manifest.js';
  * volume in every container that mounts it.
  *
  * Two simplifications, both deliberate: `/tmp` stays the host's (the cluster's
- * own files live under it), and a claim's `subPath` is not applied (the pod's
+ * own files live under it) except in a container with its own root filesystem
+ * (see `containerMounts`), and a claim's `subPath` is not applied (the pod's
  * data dir is the host dir the harness calls the volume, so tests can inspect it).
  */
 
@@ -40,7 +41,25 @@ export function podMounts(workload: Workload, sources: VolumeSources): Mount[] {
     if (target === HOST_TMP) continue;
     mounts.push({ source: volumeSource(workload, name, target, sources), target });
   }
-  // Parents before children, so a mount inside another volume lands on top of it.
+  return parentsFirst(mounts);
+}
+
+/**
+ * One container's volume mounts, /tmp included: for a container that runs in
+ * its own root filesystem (the server image's), where /tmp is the container's own.
+ */
+export function containerMounts(workload: Workload, containerName: string, sources: VolumeSources): Mount[] {
+  const container = workload.pod.containers.find((candidate) => candidate.name === containerName);
+  if (container === undefined) throw new Error(`the pod template has no container named ${containerName}`);
+  const mounts = (container.volumeMounts ?? []).map((mount) => ({
+    source: volumeSource(workload, mount.name, mount.mountPath, sources),
+    target: mount.mountPath,
+  }));
+  return parentsFirst(mounts);
+}
+
+/** Parents before children, so a mount inside another volume lands on top of it. */
+function parentsFirst(mounts: Mount[]): Mount[] {
   return mounts.sort((a, b) => a.target.length - b.target.length);
 }
 

@@ -14,7 +14,7 @@ import { checkManifests } from '../../support/manifest-policy.js';
  * paths the real HTTP app serves, security).
  */
 
-const OVERLAYS = ['k8s/overlays/mariadb-10.11', 'k8s/overlays/mysql-8.0', 'k8s/overlays/mysql-8.4'];
+const OVERLAYS = ['k8s/overlays/mariadb-10.11', 'k8s/overlays/mysql-8.0', 'k8s/overlays/mysql-8.4', 'k8s/overlays/mysql-9.7'];
 
 const servesPath = await agentServesPath();
 
