@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the three images of one release with docker buildx, tagged as the
+# Builds the four images of one release with docker buildx, tagged as the
 # Kubernetes manifests name them:
+#   ghcr.io/mysql-sts-agent/mysql-sts-agent:<version>               (MySQL 8.4/9.7: the CLONE plugin, no tool)
 #   ghcr.io/mysql-sts-agent/mysql-sts-agent:<version>-mariadb-10.11
 #   ghcr.io/mysql-sts-agent/mysql-sts-agent:<version>-xtrabackup-8.0
 #   ghcr.io/mysql-sts-agent/mysql-sts-agent:<version>-xtrabackup-8.4
@@ -36,6 +37,9 @@ run() {
 }
 
 common=(--build-arg "VERSION=${version}" --build-arg "REVISION=${revision}" "${passthrough[@]}")
+
+run docker buildx build -f docker/Dockerfile.plain "${common[@]}" \
+  -t "${image}:${version}" .
 
 run docker buildx build -f docker/Dockerfile.mariadb "${common[@]}" \
   -t "${image}:${version}-mariadb-${mariadb_major}" .

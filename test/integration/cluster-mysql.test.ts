@@ -20,7 +20,7 @@ async function namespacesOf(id: string): Promise<string[]> {
   return stdout.split('\n').filter((line) => line.startsWith(`${id}-`));
 }
 
-/** What a StatefulSet replica's conf.d holds while it waits for a clone (the agent's job one day; by hand here). */
+/** What a StatefulSet replica's conf.d holds while it waits for a clone (written by hand here: this test drives CLONE itself). */
 const RECIPIENT_CONFIG = [
   '[mysqld]',
   'server_id = 101',
@@ -75,8 +75,8 @@ describe('MySQL 9.7 pods', () => {
 
   it('restarts mysqld when a CLONE INSTANCE ends it, and the recipient then holds the donor data under its own server_uuid', async () => {
     const donorPassword = generatePassword();
-    // The agent's config loads no clone plugin (yet): the donor needs it too.
-    await primary.query("INSTALL PLUGIN clone SONAME 'mysql_clone.so'");
+    // The agent's identity config loads the clone plugin on every MySQL pod: the donor needs it too.
+    expect(await primary.query("SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'clone'")).toEqual([{ status: 'ACTIVE' }]);
     await primary.query('CREATE DATABASE shop');
     await primary.query('CREATE TABLE shop.orders (id INT PRIMARY KEY, item CHAR(64) NOT NULL)');
     await primary.query(

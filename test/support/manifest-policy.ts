@@ -1,5 +1,7 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
+import { resolveCloneMethod, type CloneMethodSetting } from '../../src/clone/method.js';
+import { parseServerVersion } from '../../src/mysql/server-version.js';
 import { SETTINGS, type SettingDoc } from '../../src/settings.js';
 import { CONTAINERS } from '../cluster/agent.js';
 import { containerOf, readWorkload, type KubeObject, type Workload } from '../cluster/manifest.js';
@@ -143,28 +145,46 @@ function splitImage(image: string | undefined): [string, string] {
 }
 
 /**
- * The backup tool in the agent image must match the server: the flavour
- * (mariadb-backup for MariaDB, XtraBackup for MySQL) and the version line.
+ * The agent image must carry what the set's clone method needs: nothing for
+ * MySQL's CLONE plugin, else the backup tool of the server's flavour and
+ * version line (mariadb-backup, XtraBackup).
  */
 function imageChecks(init: IContainer, server: IContainer, sidecar: IContainer): string[] {
   const problems: string[] = [];
   if (init.image !== sidecar.image) problems.push(`${init.name} runs ${init.image ?? '?'} but ${sidecar.name} runs ${sidecar.image ?? '?'}`);
   const env = plainEnv(sidecar);
-  const flavor = setting(env, 'MYSQL_FLAVOR');
+  const flavor = setting(env, 'MYSQL_FLAVOR') === 'mariadb' ? 'mariadb' : 'mysql';
   const [serverName, serverTag] = splitImage(server.image);
   const agentTag = splitImage(sidecar.image)[1];
   const line = /^(\d+\.\d+)/.exec(serverTag)?.[1] ?? serverTag;
-  const tool = flavor === 'mariadb' ? 'mariadb' : 'xtrabackup';
-  if (!serverName.endsWith(flavor === 'mariadb' ? 'mariadb' : 'mysql')) problems.push(`MYSQL_FLAVOR is ${flavor} but the server image is ${server.image ?? '?'}`);
-  if (!agentTag.endsWith(`-${tool}-${line}`)) problems.push(`the agent image ${sidecar.image ?? '?'} does not carry ${tool} ${line} for server ${server.image ?? '?'}`);
+  if (!serverName.endsWith(flavor)) problems.push(`MYSQL_FLAVOR is ${flavor} but the server image is ${server.image ?? '?'}`);
   const version = env['MYSQL_VERSION'];
+  const method = cloneMethodOf(setting(env, 'CLONE_METHOD'), version ?? line, flavor);
+  if (method.startsWith('invalid')) {
+    problems.push(`CLONE_METHOD is ${method}`);
+  } else if (method === 'clone-plugin') {
+    if (!/^\d+\.\d+\.\d+$/.test(agentTag)) problems.push(`the agent image ${sidecar.image ?? '?'} carries a backup tool, but ${server.image ?? '?'} clones with the CLONE plugin: use the plain agent image`);
+  } else {
+    const tool = flavor === 'mariadb' ? 'mariadb' : 'xtrabackup';
+    if (!agentTag.endsWith(`-${tool}-${line}`)) problems.push(`the agent image ${sidecar.image ?? '?'} does not carry ${tool} ${line} for server ${server.image ?? '?'}`);
+  }
   if (version !== undefined && !version.startsWith(line)) problems.push(`MYSQL_VERSION ${version} is not on the server's line ${line}`);
   for (const container of [init, sidecar]) {
-    if (plainEnv(container)['MYSQL_VERSION'] !== version || plainEnv(container)['MYSQL_FLAVOR'] !== env['MYSQL_FLAVOR']) {
-      problems.push(`${container.name}: MYSQL_FLAVOR/MYSQL_VERSION differ from ${sidecar.name}'s`);
+    const own = plainEnv(container);
+    if (['MYSQL_VERSION', 'MYSQL_FLAVOR', 'CLONE_METHOD'].some((name) => own[name] !== env[name])) {
+      problems.push(`${container.name}: MYSQL_FLAVOR/MYSQL_VERSION/CLONE_METHOD differ from ${sidecar.name}'s`);
     }
   }
   return problems;
+}
+
+/** The method the agent will use, by the agent's own rule; a choice it would refuse is reported as such. */
+function cloneMethodOf(setting: string, version: string, flavor: 'mysql' | 'mariadb'): string {
+  try {
+    return resolveCloneMethod(setting as CloneMethodSetting, parseServerVersion(version, flavor));
+  } catch (error) {
+    return `invalid (${(error as Error).message})`;
+  }
 }
 
 export function checkManifests(input: PolicyInput): string[] {

@@ -26,6 +26,17 @@ function sidecar(containers: Record<string, IContainer>): IContainer {
   return container;
 }
 
+/** The base switched to a MySQL server of `line` (what the MySQL overlays do). */
+function setMySql(containers: Record<string, IContainer>, line: string): void {
+  if (containers['mysql']) containers['mysql'].image = `mysql:${line}`;
+  for (const name of ['init', 'agent']) {
+    for (const variable of containers[name]?.env ?? []) {
+      if (variable.name === 'MYSQL_FLAVOR') variable.value = 'mysql';
+      if (variable.name === 'MYSQL_VERSION') variable.value = line;
+    }
+  }
+}
+
 describe('the manifest policy', () => {
   it('passes the shipped base', () => {
     expect(checkManifests({ objects: base, servesPath })).toEqual([]);
@@ -45,6 +56,13 @@ describe('the manifest policy', () => {
     ['a wrong sidecar command', (c) => { sidecar(c).args = ['init']; }, /agent: runs mysql-sts-agent init, expected mysql-sts-agent serve/],
     ['a server without the SQL port', (c) => { if (c['mysql']) c['mysql'].ports = []; }, /mysql: does not declare port 3306/],
     ['a mismatched backup tool', (c) => { sidecar(c).image = 'ghcr.io/mysql-sts-agent/mysql-sts-agent:0.1.0-xtrabackup-8.0'; }, /does not carry mariadb 10.11/],
+    ['the CLONE plugin asked of MariaDB', (c) => { for (const name of ['init', 'agent']) c[name]?.env?.push({ name: 'CLONE_METHOD', value: 'clone-plugin' }); }, /CLONE_METHOD is invalid \(CLONE_METHOD=clone-plugin needs MySQL 8\.0\.17/],
+    ['a plain agent image for the backup stream', (c) => { for (const name of ['init', 'agent']) if (c[name]) c[name].image = 'ghcr.io/mysql-sts-agent/mysql-sts-agent:0.1.0'; }, /does not carry mariadb 10.11/],
+    ['a backup tool where MySQL clones with its plugin', (c) => {
+      setMySql(c, '9.7');
+      for (const name of ['init', 'agent']) if (c[name]) c[name].image = 'ghcr.io/mysql-sts-agent/mysql-sts-agent:0.1.0-xtrabackup-8.4';
+    }, /carries a backup tool, but mysql:9.7 clones with the CLONE plugin: use the plain agent image/],
+    ['a CLONE_METHOD only the sidecar has', (c) => { sidecar(c).env?.push({ name: 'CLONE_METHOD', value: 'backup-stream' }); }, /init: MYSQL_FLAVOR\/MYSQL_VERSION\/CLONE_METHOD differ from agent's/],
     ['a short startup budget for recovery', (c) => { if (c['mysql']?.startupProbe) c['mysql'].startupProbe.failureThreshold = 3; }, /mysql: startupProbe allows less than 10 minutes/],
     ['a Service that hides not-ready peers', (_c, objects) => {
       const service = objects.find((object) => object.kind === 'Service' && object.metadata.name === 'mysql');

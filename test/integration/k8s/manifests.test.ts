@@ -84,10 +84,11 @@ describe('an overlay with the monitoring component', () => {
 });
 
 describe('the overlays differ only where the server does', () => {
-  it('MySQL overlays run the mysql image with XtraBackup and MySQL config syntax', () => {
+  it('MySQL overlays run the mysql image, the plain agent image (CLONE plugin) or XtraBackup on 8.0, and MySQL config syntax', () => {
     for (const [overlay, server, agent, version] of [
       ['k8s/overlays/mysql-8.0', 'mysql:8.0', '0.1.0-xtrabackup-8.0', '8.0.26'],
-      ['k8s/overlays/mysql-8.4', 'mysql:8.4', '0.1.0-xtrabackup-8.4', '8.4'],
+      ['k8s/overlays/mysql-8.4', 'mysql:8.4', '0.1.0', '8.4'],
+      ['k8s/overlays/mysql-9.7', 'mysql:9.7', '0.1.0', '9.7'],
     ] as const) {
       const text = JSON.stringify(findObject(objectsOf(overlay), 'StatefulSet'));
       expect(text).toContain(`"image":"${server}"`);
@@ -95,6 +96,7 @@ describe('the overlays differ only where the server does', () => {
       expect(text).toContain(`{"name":"MYSQL_VERSION","value":"${version}"}`);
       expect(text).toContain('"command":["mysqladmin","ping"]');
       expect(text).not.toContain('mariadb');
+      expect(text.includes('{"name":"CLONE_METHOD","value":"backup-stream"}')).toBe(overlay.endsWith('8.0'));
     }
   });
 });

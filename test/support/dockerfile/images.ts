@@ -12,10 +12,12 @@ export function readRepoFile(path: string): string {
 
 export interface ImageSpec {
   readonly dockerfile: string;
-  readonly flavor: Flavor;
+  /** The flavour whose backup tools the image carries; undefined for the plain image (the CLONE plugin needs none). */
+  readonly flavor: Flavor | undefined;
 }
 
 export const IMAGES: readonly ImageSpec[] = [
+  { dockerfile: 'docker/Dockerfile.plain', flavor: undefined },
   { dockerfile: 'docker/Dockerfile.mariadb', flavor: 'mariadb' },
   { dockerfile: 'docker/Dockerfile.xtrabackup', flavor: 'mysql' },
 ];
@@ -33,7 +35,8 @@ const PROVIDERS: Readonly<Record<string, readonly string[]>> = {
  * builds (backup, extract, prepare), so that a new tool in backup-tool.ts
  * without a package here fails the image test.
  */
-export function toolsOf(flavor: Flavor): RequiredTool[] {
+export function toolsOf(flavor: Flavor | undefined): RequiredTool[] {
+  if (flavor === undefined) return [];
   const commands = [
     backupCommand({ flavor, optionFile: '/tmp/o.cnf', dataDir: '/var/lib/mysql', scratchDir: '/tmp/s', parallel: 1 }),
     extractCommand(flavor, '/tmp/x', 1),

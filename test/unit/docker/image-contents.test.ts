@@ -76,9 +76,10 @@ describe('docker/build.sh', () => {
     .map((line) => line.split(' '));
   const option = (words: string[], name: string): string[] => words.flatMap((word, i) => (word === name ? [words[i + 1] ?? ''] : []));
 
-  it('builds the three images with the tags the manifests use, from the package version', () => {
+  it('builds the four images with the tags the manifests use, from the package version', () => {
     const version = packageJson().version;
     expect(lines.map((words) => [option(words, '-f')[0], option(words, '-t')[0]])).toEqual([
+      ['docker/Dockerfile.plain', `ghcr.io/mysql-sts-agent/mysql-sts-agent:${version}`],
       ['docker/Dockerfile.mariadb', `ghcr.io/mysql-sts-agent/mysql-sts-agent:${version}-mariadb-10.11`],
       ['docker/Dockerfile.xtrabackup', `ghcr.io/mysql-sts-agent/mysql-sts-agent:${version}-xtrabackup-8.0`],
       ['docker/Dockerfile.xtrabackup', `ghcr.io/mysql-sts-agent/mysql-sts-agent:${version}-xtrabackup-8.4`],
@@ -87,9 +88,10 @@ describe('docker/build.sh', () => {
 
   it('passes the version, the XtraBackup version of the tag, and extra options to every build', () => {
     expect(lines.map((words) => [words.slice(0, 3).join(' '), option(words, '--platform'), words.at(-1)])).toEqual(
-      Array.from({ length: 3 }, () => ['docker buildx build', ['linux/amd64'], '.']),
+      Array.from({ length: 4 }, () => ['docker buildx build', ['linux/amd64'], '.']),
     );
     expect(lines.map((words) => option(words, '--build-arg').filter((arg) => !arg.startsWith('REVISION=')))).toEqual([
+      [`VERSION=${packageJson().version}`],
       [`VERSION=${packageJson().version}`],
       [`VERSION=${packageJson().version}`, 'XTRABACKUP_VERSION=8.0'],
       [`VERSION=${packageJson().version}`, 'XTRABACKUP_VERSION=8.4'],
