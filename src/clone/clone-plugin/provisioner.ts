@@ -3,7 +3,7 @@ import type { CloneInfo } from '../../data-dir/clone-info.js';
 import { AgentError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { connectToServer, type ServerAddress } from '../../mysql/connection.js';
-import { ER_RESTART_SERVER_FAILED, serverErrno } from '../../mysql/error-numbers.js';
+import { ER_NO_SUCH_TABLE, ER_RESTART_SERVER_FAILED, serverErrno } from '../../mysql/error-numbers.js';
 import { backoffDelay } from '../../retry.js';
 import type { Secret } from '../../secret.js';
 import type { ChosenDonor, DonorSearch } from '../find-donors.js';
@@ -36,6 +36,20 @@ export interface ProvisionerDeps {
 }
 
 const BACKOFF = { baseMs: 2_000, maxMs: 30_000 };
+const NO_CLONE_TABLES =
+  'performance_schema.clone_status is missing: the server runs without the clone plugin (plugin-load-add=mysql_clone.so, from the identity config) or without performance_schema; the CLONE plugin needs both';
+
+/** clone_status and clone_progress, or undefined when the server has no such tables. */
+async function readClone(connection: Connection): Promise<{ status: ClonePluginStatus | undefined; progress: ClonePluginProgress | undefined } | undefined> {
+  try {
+    const [statusRows] = await connection.query<RowDataPacket[]>(CLONE_STATUS_QUERY);
+    const [progressRows] = await connection.query<RowDataPacket[]>(CLONE_PROGRESS_QUERY);
+    return { status: parseCloneStatus(statusRows[0]), progress: summariseProgress(progressRows) };
+  } catch (error) {
+    if (serverErrno(error) === ER_NO_SUCH_TABLE) return undefined;
+    throw error;
+  }
+}
 const LOG_EVERY_MS = 5_000;
 
 /**
@@ -65,16 +79,18 @@ export class ClonePluginProvisioner {
 
   /** One check; resolves with the recorded clone once it is complete. */
   async check(connection: Connection): Promise<CloneInfo | undefined> {
-    const [statusRows] = await connection.query<RowDataPacket[]>(CLONE_STATUS_QUERY);
-    const status = parseCloneStatus(statusRows[0]);
-    const [progressRows] = await connection.query<RowDataPacket[]>(CLONE_PROGRESS_QUERY);
-    const progress = summariseProgress(progressRows);
+    const observed = await readClone(connection);
+    if (observed === undefined) {
+      this.#update({ phase: 'refused', lastError: NO_CLONE_TABLES });
+      return undefined;
+    }
+    const { status, progress } = observed;
     if (status?.state === 'Completed') return this.#finish(connection, status, progress);
-    if (status?.state === 'In Progress' || this.#attempt !== undefined) {
+    if (status?.state === 'In Progress') {
       this.#update({ phase: this.#report.phase === 'restarting' ? 'restarting' : 'cloning', donor: this.#report.donor ?? donorOf(status), progress });
       return undefined;
     }
-    if (Date.now() < this.#retryAt) return undefined;
+    if (this.#attempt !== undefined || Date.now() < this.#retryAt) return undefined;
     const [schemas] = await connection.query<RowDataPacket[]>(USER_SCHEMAS_QUERY);
     if (schemas.length > 0) {
       const names = schemas.map((row) => String(row.name)).join(', ');
@@ -122,6 +138,7 @@ export class ClonePluginProvisioner {
     this.#update({ phase: 'cloning', donor: donor.name, progress: undefined });
     this.#deps.logger.info({ step: 'clone', donor: donor.name, method: 'clone-plugin' }, 'cloning');
     let connection: Connection | undefined;
+    let cloning = false;
     try {
       connection = await connectToServer(this.#deps.root);
       this.#cloneConnection = connection;
@@ -129,14 +146,17 @@ export class ClonePluginProvisioner {
       const only = validDonorStatement(target);
       await connection.query(only.sql, [...only.params]);
       const clone = cloneInstanceStatement({ ...target, user: this.#deps.cloneUser.user, password: this.#deps.cloneUser.password.reveal() });
+      cloning = true;
       await connection.query(clone.sql, [...clone.params]);
       this.#update({ phase: 'restarting' });
       return true;
     } catch (error) {
-      // Without a supervisor the server cannot restart itself: it exits, and the kubelet starts it again.
-      if (serverErrno(error) === ER_RESTART_SERVER_FAILED) {
+      // Without a supervisor the server cannot restart itself: it exits (3707), and the kubelet starts it again.
+      // The connection lost without an answer to CLONE may be the same exit: the next check reads clone_status and knows.
+      const errno = serverErrno(error);
+      if (cloning && (errno === ER_RESTART_SERVER_FAILED || errno === undefined)) {
         this.#update({ phase: 'restarting' });
-        this.#deps.logger.info({ donor: donor.name }, 'the server took the clone and exits to restart on it');
+        this.#deps.logger.info({ donor: donor.name, answer: (error as Error).message }, 'the server took the clone and exits to restart on it');
         return true;
       }
       const message = `${donor.name}: ${(error as Error).message}`;
