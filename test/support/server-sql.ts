@@ -121,7 +121,11 @@ export async function gtidSourceOf(pod: Pod, flavor: Flavor): Promise<string> {
  */
 export async function ownGtidsOf(pod: Pod, flavor: Flavor): Promise<string> {
   const source = await gtidSourceOf(pod, flavor);
-  const history = await selectText(pod, flavor === 'mariadb' ? '@@gtid_binlog_state' : '@@gtid_executed');
+  return ownGtidsIn(flavor, await selectText(pod, flavor === 'mariadb' ? '@@gtid_binlog_state' : '@@gtid_executed'), source);
+}
+
+/** The part of a GTID list (MariaDB `d-s-n,…`) or set (MySQL `uuid:a-b:c,…`) that `source` wrote. */
+export function ownGtidsIn(flavor: Flavor, history: string, source: string): string {
   const entries = history.replace(/\s+/g, '').split(',');
   const own = flavor === 'mariadb' ? entries.filter((gtid) => gtid.split('-')[1] === source) : entries.filter((set) => set.startsWith(`${source}:`));
   return own.join(',');

@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentPod } from '../../cluster/agent.js';
-import { Cluster } from '../../cluster/cluster.js';
+import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { numbersTable } from '../../support/numbers.js';
 import { cloneInfoOf, tableDigest } from '../../support/pod-inspect.js';
-import { metricsOf, readyzOf, replicationRowOf, sample, statusOf, waitForReadyz, waitForSameData, startPrimaryWithRows } from '../../support/pod-probes.js';
-import { firstOwnWrite, gtidSourceOf, operatorSql, ownGtidsOf, positionOf, positionOnlyFrom, SERVER_CASES, type OperatorSql } from '../../support/server-sql.js';
-import { behaviourOf, expectServer, writeAroundReplication } from './server-behaviour.js';
+import { metricsOf, readyzOf, replicationRowOf, sample, statusOf, waitForReadyz, waitForSameData } from '../../support/pod-probes.js';
+import { firstOwnWrite, gtidSourceOf, operatorSql, ownGtidsOf, positionOf, positionOnlyFrom, selectText, SERVER_CASES, type OperatorSql } from '../../support/server-sql.js';
+import { behaviourOf, startSetOf, writeAroundReplication } from './server-behaviour.js';
 
 const ENV = { READY_CHECKS: '2', READY_MAX_LAG_SECONDS: '5' };
+/** A primary and two clones: with MySQL's CLONE plugin each clone restarts its server, ~25 s a pod on a busy 2-core machine. */
+const SET_UP_TIMEOUT_MS = 240_000;
 
 /** Purges every binlog but the current one; a dump thread still reading an older file delays it, so retry. */
 async function purgeAllButCurrent(primary: Pod, sql: OperatorSql): Promise<string> {
@@ -35,14 +37,12 @@ for (const server of SERVER_CASES) {
     let laggingReplica: Pod;
 
     beforeAll(async () => {
-      cluster = await Cluster.create({ overlay: server.overlay });
-      primary = await startPrimaryWithRows(cluster, ENV);
-      await expectServer(primary, server);
+      ({ cluster, primary } = await startSetOf(server, ENV));
       await primary.query(`INSERT INTO app.rows SELECT n, 'before' FROM ${numbersTable(100)} AS numbers`);
       errantReplica = await startAgentPod(cluster, 1, ENV);
       laggingReplica = await startAgentPod(cluster, 2, ENV);
       await waitForSameData(primary, [errantReplica, laggingReplica], 'app.rows');
-    });
+    }, SET_UP_TIMEOUT_MS);
     afterAll(async () => {
       await cluster?.down();
     });
@@ -63,11 +63,12 @@ for (const server of SERVER_CASES) {
       expect(Number(sample(await metricsOf(errantReplica), 'mysql_sts_replication_errant_transactions'))).toBeGreaterThan(0);
 
       // Checks later, nothing was reset or skipped: the errant GTID and row are still there, the replica is
-      // read-only again, and replication was neither started past it nor stopped by the agent.
+      // read-only again, and the agent neither started replication past it (MariaDB's SQL thread stopped at the
+      // primary's next GTID) nor stopped it (MySQL's runs on).
       await sleep(3_000);
       expect(await ownGtidsOf(errantReplica, server.flavor)).toBe(errantGtid);
       expect(await errantReplica.query('SELECT id FROM app.rows WHERE id = 1000001')).toHaveLength(1);
-      expect(await errantReplica.query('SELECT @@read_only AS ro')).toEqual([{ ro: 1 }]);
+      for (const variable of behaviour.readOnlyVariables) expect(await selectText(errantReplica, `@@${variable}`)).toBe('1');
       expect((await replicationRowOf(errantReplica)).sqlRunning).toBe(behaviour.sqlThreadAfterErrant);
       expect((await readyzOf(errantReplica)).reasons).toContainEqual(expect.stringMatching(/^errant transactions: /));
       // The other replica is not affected.

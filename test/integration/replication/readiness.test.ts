@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentPod, startSidecar, waitForSidecar } from '../../cluster/agent.js';
-import { Cluster } from '../../cluster/cluster.js';
+import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { RowWriter } from '../../support/row-writer.js';
-import { metricsOf, missingRows, readyzOf, replicationRowOf, sample, statusOf, waitForReadyz, waitForSameData, waitForWrites, startPrimaryWithRows } from '../../support/pod-probes.js';
+import { metricsOf, missingRows, readyzOf, replicationRowOf, sample, statusOf, waitForReadyz, waitForSameData, waitForWrites } from '../../support/pod-probes.js';
 import { operatorSql, SERVER_CASES } from '../../support/server-sql.js';
 import { expectLagUnknownWhileThePrimaryHangs, expectThePrimarySidecarToGiveUpAndStop } from './hung-primary.js';
-import { expectServer } from './server-behaviour.js';
+import { startSetOf } from './server-behaviour.js';
 
 /** Faster flips than the defaults (3 checks, 10 s), so each scenario takes seconds. */
 const MAX_LAG_SECONDS = 3;
@@ -21,9 +21,7 @@ for (const server of SERVER_CASES) {
     let replica: Pod;
 
     beforeAll(async () => {
-      cluster = await Cluster.create({ overlay: server.overlay });
-      primary = await startPrimaryWithRows(cluster, ENV);
-      await expectServer(primary, server);
+      ({ cluster, primary } = await startSetOf(server, ENV));
       replica = await startAgentPod(cluster, 1, ENV);
     });
     afterAll(async () => {

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
+import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { GiveUp, waitFor } from '../../cluster/wait.js';
+import { startPrimaryWithRows } from '../../support/pod-probes.js';
 import { operatorSql, serverVersionOf, type ServerCase } from '../../support/server-sql.js';
 import type { Flavor } from '../../../src/mysql/server-version.js';
 
@@ -21,6 +23,8 @@ export interface ServerBehaviour {
    * errant GTID has the replica's own UUID and collides with nothing.
    */
   readonly sqlThreadAfterErrant: 'Yes' | 'No';
+  /** What keeps a replica's clients, root included, from writing: MariaDB's read_only (root holds READ_ONLY ADMIN), MySQL's super_read_only too. */
+  readonly readOnlyVariables: readonly string[];
   /** SHOW GRANTS for the agent's user, line by line: the dialect's short list, then heartbeat.* (MySQL prints dynamic privileges apart). */
   readonly agentGrants: readonly RegExp[];
   /** SHOW GRANTS for the CLONE plugin's donor user; empty where the pods clone with the backup stream and the user does not exist. */
@@ -34,12 +38,14 @@ const BEHAVIOUR: Readonly<Record<Flavor, ServerBehaviour>> = {
   mariadb: {
     purgedIoErrno: 1236,
     sqlThreadAfterErrant: 'No',
+    readOnlyVariables: ['read_only'],
     agentGrants: [new RegExp(`^GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, READ_ONLY ADMIN, REPLICATION SLAVE ADMIN, SLAVE MONITOR ${AGENT}`), HEARTBEAT_GRANT],
     cloneUserGrants: [],
   },
   mysql: {
     purgedIoErrno: 13114,
     sqlThreadAfterErrant: 'Yes',
+    readOnlyVariables: ['read_only', 'super_read_only'],
     agentGrants: [
       new RegExp(`^GRANT RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT ${AGENT}`),
       new RegExp(`^GRANT BACKUP_ADMIN,REPLICATION_SLAVE_ADMIN,SYSTEM_VARIABLES_ADMIN ${AGENT}`),
@@ -57,6 +63,23 @@ export function behaviourOf(server: ServerCase): ServerBehaviour {
 export async function expectServer(pod: Pod, server: ServerCase): Promise<void> {
   const version = await serverVersionOf(pod);
   expect(`${version.flavor} ${version.major}.${version.minor}`).toBe(`${server.flavor} ${server.version}`);
+}
+
+/**
+ * A new set of the case's server with mysql-0 started by the agent, holding
+ * `app.rows`, and checked to run that server. The set is torn down again when
+ * its primary fails to start.
+ */
+export async function startSetOf(server: ServerCase, env: Record<string, string>): Promise<{ cluster: Cluster; primary: Pod }> {
+  const cluster = await Cluster.create({ overlay: server.overlay });
+  try {
+    const primary = await startPrimaryWithRows(cluster, env);
+    await expectServer(primary, server);
+    return { cluster, primary };
+  } catch (error) {
+    await cluster.down();
+    throw error;
+  }
 }
 
 /** ER_OPTION_PREVENTS_STATEMENT: the server runs with --read-only / --super-read-only. */
