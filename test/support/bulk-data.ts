@@ -1,15 +1,20 @@
 import type { Pod } from '../cluster/pod.js';
+import { numbersTable } from './numbers.js';
+
+const BATCHES = 4;
+const ROWS_PER_BATCH = 4096;
 
 /**
  * ~64 MB of incompressible rows in `app.bulk` (the `app` database must exist),
- * so a clone stream lasts long enough to be cut while it flows.
+ * so a clone stream lasts long enough to be cut while it flows. SQL both
+ * MariaDB and MySQL run (RANDOM_BYTES returns at most 1024 bytes on both).
  */
 export async function loadBulk(pod: Pod): Promise<void> {
   await pod.query('CREATE TABLE app.bulk (id INT PRIMARY KEY, payload VARBINARY(4096))');
-  for (let batch = 0; batch < 4; batch++) {
+  for (let batch = 0; batch < BATCHES; batch++) {
     await pod.query(
-      `INSERT INTO app.bulk SELECT seq, CONCAT(RANDOM_BYTES(1024), RANDOM_BYTES(1024), RANDOM_BYTES(1024), RANDOM_BYTES(1024))
-       FROM app.seq_${batch * 4096 + 1}_to_${(batch + 1) * 4096}`,
+      `INSERT INTO app.bulk SELECT n + ${batch * ROWS_PER_BATCH}, CONCAT(RANDOM_BYTES(1024), RANDOM_BYTES(1024), RANDOM_BYTES(1024), RANDOM_BYTES(1024))
+       FROM ${numbersTable(ROWS_PER_BATCH)} AS numbers`,
     );
   }
 }

@@ -4,6 +4,7 @@ import type { Pod } from '../cluster/pod.js';
 import { waitFor } from '../cluster/wait.js';
 import type { StatusDocument } from '../../src/http/status-document.js';
 import { tableDigest } from './pod-inspect.js';
+import { operatorSql, serverVersionOf } from './server-sql.js';
 
 /**
  * What the replication tests read from a pod's sidecar (its HTTP surface) and
@@ -66,6 +67,35 @@ export async function waitForReadyz(
   }
 }
 
+/**
+ * SHOW SLAVE/REPLICA STATUS in each server's own words, read with the column
+ * names written out in `operatorSql` rather than the agent's parser.
+ */
+export interface ReplicationRow {
+  /** Yes / No / Connecting. */
+  readonly ioRunning: string;
+  readonly sqlRunning: string;
+  readonly lastIoErrno: number;
+  readonly lastIoError: string;
+  readonly lastSqlErrno: number;
+  readonly sqlDelay: number;
+}
+
+export async function replicationRowOf(pod: Pod): Promise<ReplicationRow> {
+  const sql = operatorSql((await serverVersionOf(pod)).flavor);
+  const [row] = await pod.query(sql.replicaStatus);
+  if (row === undefined) throw new Error(`${pod.name} has no replication configured`);
+  return {
+    ioRunning: String(row[sql.threadColumns.io]),
+    sqlRunning: String(row[sql.threadColumns.sql]),
+    lastIoErrno: Number(row['Last_IO_Errno']),
+    lastIoError: String(row['Last_IO_Error']),
+    lastSqlErrno: Number(row['Last_SQL_Errno']),
+    sqlDelay: Number(row['SQL_Delay']),
+  };
+}
+
+/** The same row under MariaDB's column names, whichever server the pod runs (for callers written against MariaDB). */
 export interface SlaveStatusRow {
   readonly Slave_IO_Running: string;
   readonly Slave_SQL_Running: string;
@@ -76,9 +106,15 @@ export interface SlaveStatusRow {
 }
 
 export async function slaveStatusOf(pod: Pod): Promise<SlaveStatusRow> {
-  const [row] = await pod.query<SlaveStatusRow & Record<string, unknown>>('SHOW SLAVE STATUS');
-  if (row === undefined) throw new Error(`${pod.name} has no replication configured`);
-  return row;
+  const row = await replicationRowOf(pod);
+  return {
+    Slave_IO_Running: row.ioRunning,
+    Slave_SQL_Running: row.sqlRunning,
+    Last_IO_Errno: row.lastIoErrno,
+    Last_IO_Error: row.lastIoError,
+    Last_SQL_Errno: row.lastSqlErrno,
+    SQL_Delay: row.sqlDelay,
+  };
 }
 
 /** Waits until every pod's copy of `table` has the primary's row count and checksum; returns that digest. */

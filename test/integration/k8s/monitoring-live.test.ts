@@ -7,6 +7,7 @@ import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
 import { metricsOf as scrape, sample } from '../../support/pod-probes.js';
+import { operatorSql, serverVersionOf } from '../../support/server-sql.js';
 import { alertRules, metricNamesIn, promtool, readPrometheusRule, writePromTestFile, writeRulesFile } from './monitoring-assets.js';
 import { parseExposition, replay, TARGET, type Scrape } from './scrape-replay.js';
 
@@ -71,7 +72,7 @@ describe('alert rules on real sidecar scrapes (mysql-0 primary, mysql-1 replica)
   });
 
   it('replication stopped by hand and an unsigned clone request fire their alerts, and nothing else', async () => {
-    await replica.query('STOP SLAVE');
+    await replica.query(operatorSql((await serverVersionOf(replica)).flavor).stopReplica);
     const stopped = await waitFor(
       async () => {
         const text = await scrape(replica);
