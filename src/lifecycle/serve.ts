@@ -16,6 +16,8 @@ import type { Secret } from '../secret.js';
 import { resolveServerVersionOrFail } from '../mysql/resolve-version.js';
 import { retryUntil } from '../retry.js';
 import { readServerState } from '../mysql/server-state.js';
+import type { ServerVersion } from '../mysql/server-version.js';
+import { writeIdentityConfig } from '../identity/write-config.js';
 import { dialectFor } from '../mysql/dialect.js';
 import { ClonePluginProvisioner } from '../clone/clone-plugin/provisioner.js';
 import { recordPluginClone } from '../clone/clone-plugin/record.js';
@@ -52,7 +54,7 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const mysql = { host: config.mysqlHost, port: config.ports.mysql, user: config.agentUser, password: agentPassword };
   const root = { ...mysql, user: 'root', password: rootPassword };
   const awaitingClone = (await inspectDataDir(layout)) === 'clone-pending';
-  const provisioner = awaitingClone ? createProvisioner({ config, layout, root, cloneSecret, logger }) : undefined;
+  const provisioner = awaitingClone ? createProvisioner({ config, layout, root, cloneSecret, serverVersion, logger }) : undefined;
   const cloneInfo = await readCloneInfo(layout);
   const loop = createControlLoop({ config, mysql, root, replicationPassword, cloneInfo, provisioner, cloneUser: cloneUserFor(method, cloneSecret) }, logger);
   registerCloneMetrics(registry, () => loop.state);
@@ -136,7 +138,14 @@ function cloneUserFor(method: CloneMethod, cloneSecret: Secret): UserSpec | unde
 }
 
 /** The recipient side of a CLONE-plugin clone, for a pod whose init left the request (ARCHITECTURE.md, "The CLONE-plugin clone"). */
-function createProvisioner(input: { config: Config; layout: DataDirLayout; root: ServerAddress; cloneSecret: Secret; logger: Logger }): ClonePluginProvisioner {
+function createProvisioner(input: {
+  config: Config;
+  layout: DataDirLayout;
+  root: ServerAddress;
+  cloneSecret: Secret;
+  serverVersion: ServerVersion;
+  logger: Logger;
+}): ClonePluginProvisioner {
   const { config, layout } = input;
   const client = new DnsClient(config.dns);
   return new ClonePluginProvisioner({
@@ -148,7 +157,11 @@ function createProvisioner(input: { config: Config; layout: DataDirLayout; root:
       // A clone of a replica carries its replication channel; the primary replicates from nobody.
       if (config.identity.role === 'primary') await connection.query(dialectFor((await readServerState(connection)).version).resetReplicaAll);
     },
-    record: (status, progress) => recordPluginClone(layout, status, progress),
+    record: async (status, progress) => {
+      // The server restarted in this pod with the waiting-for-a-clone config; its next start must get the role's own.
+      await writeIdentityConfig(config, input.serverVersion, { clonePlugin: true, awaitingClone: false }, input.logger);
+      return recordPluginClone(layout, status, progress);
+    },
     logger: input.logger,
   });
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloneSecretFile, HTTP_PORT, runInitContainer, startContainers } from '../../cluster/agent.js';
+import { cloneSecretFile, HTTP_PORT, runInitContainer, startContainers, startSidecar, waitForReady } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { ArgvWatch } from '../../support/argv-watch.js';
@@ -9,6 +9,7 @@ import { numbersTable } from '../../support/numbers.js';
 import { cloneInfoOf } from '../../support/pod-inspect.js';
 import { metricsOf, sample, statusOf, waitForSameData } from '../../support/pod-probes.js';
 import { RowWriter } from '../../support/row-writer.js';
+import { stopSidecar } from '../../e2e/support/pod-lifecycle.js';
 import { parseLog } from '../../e2e/support/pod-start.js';
 
 /**
@@ -89,6 +90,20 @@ describe('clone: MySQL 9.7 pods clone with the CLONE plugin', () => {
     expect(server?.['uuid']).not.toBe(donor?.['uuid']);
     await waitForSameData(primary, [pod], 'app.seed');
     expect((await pod.httpGet(HTTP_PORT, '/readyz')).status).toBe(200);
+  });
+
+  it('mysql-1 keeps super_read_only across a server restart in the same pod, without a sidecar to set it again', async () => {
+    const pod = cluster.pod(1);
+    // The sidecar rewrote the identity config for the role when it recorded the clone.
+    const config = readFileSync(join(pod.paths.confD, 'mysql-sts-agent.cnf'), 'utf8');
+    expect(config).toContain('for mysql-1 (replica).');
+    expect(config).toMatch(/^super_read_only = ON$/m);
+    await stopSidecar(pod);
+    await pod.stopServer();
+    await pod.startServer();
+    expect(await pod.query('SELECT @@read_only AS ro, @@super_read_only AS sro')).toEqual([{ ro: 1, sro: 1 }]);
+    startSidecar(cluster, pod, { READY_CHECKS: '1' });
+    await waitForReady(pod, 60_000);
   });
 
   it('mysql-2 clones from mysql-1, a replica: it keeps the donor channel to mysql-0 and replicates from there', async () => {

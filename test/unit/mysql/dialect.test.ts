@@ -16,15 +16,19 @@ const source: SourceSettings = {
   connectRetrySeconds: 2,
 };
 
-const SOURCE_PARAMS = ['mysql-0.mysql.db.svc.cluster.local', 3306, 'repl', PASSWORD, 2];
+/** MySQL gets a retry count too: 8.4 lowered its default to 10 tries (MariaDB's is a server variable, 86400). */
+const SOURCE_PARAMS = {
+  mysql: ['mysql-0.mysql.db.svc.cluster.local', 3306, 'repl', PASSWORD, 2, 86_400],
+  mariadb: ['mysql-0.mysql.db.svc.cluster.local', 3306, 'repl', PASSWORD, 2],
+} as const;
 
 const MYSQL_57_CHANGE =
   'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
-  'MASTER_CONNECT_RETRY = ?, MASTER_HEARTBEAT_PERIOD = 1, MASTER_AUTO_POSITION = 1';
+  'MASTER_CONNECT_RETRY = ?, MASTER_RETRY_COUNT = ?, MASTER_HEARTBEAT_PERIOD = 1, MASTER_AUTO_POSITION = 1';
 const MYSQL_8022_CHANGE = `${MYSQL_57_CHANGE}, GET_MASTER_PUBLIC_KEY = 1`;
 const MYSQL_SOURCE_CHANGE =
   'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, ' +
-  'SOURCE_CONNECT_RETRY = ?, SOURCE_HEARTBEAT_PERIOD = 1, SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1';
+  'SOURCE_CONNECT_RETRY = ?, SOURCE_RETRY_COUNT = ?, SOURCE_HEARTBEAT_PERIOD = 1, SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1';
 const MARIADB_CHANGE =
   'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
   'MASTER_CONNECT_RETRY = ?, MASTER_HEARTBEAT_PERIOD = 1, MASTER_USE_GTID = slave_pos';
@@ -99,7 +103,7 @@ describe.each(table)('dialectFor(parseServerVersion(%j))', (versionText, expecte
   });
 
   it('points at the source with the exact statement, every value a parameter', () => {
-    expect(dialect.changeSource(source)).toEqual({ sql: expected.changeSource, params: SOURCE_PARAMS });
+    expect(dialect.changeSource(source)).toEqual({ sql: expected.changeSource, params: SOURCE_PARAMS[dialect.version.flavor] });
   });
 
   it('puts the password in params and never in the SQL text', () => {
@@ -258,7 +262,7 @@ describe('dialect rules of ARCHITECTURE.md, "Replication"', () => {
         const settings: SourceSettings = { host, port: 3307, user, password: new Secret(password, 'X'), connectRetrySeconds: 5 };
         const statement = dialect.changeSource(settings);
         expect(statement.sql).toBe(dialect.changeSource(source).sql);
-        expect(statement.params).toEqual([host, 3307, user, password, 5]);
+        expect(statement.params).toEqual(dialect.version.flavor === 'mysql' ? [host, 3307, user, password, 5, 86_400] : [host, 3307, user, password, 5]);
       }),
     );
   });
