@@ -12,6 +12,8 @@ import { connectToServer } from '../mysql/connection.js';
 
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
 const TICK_DEADLINE_MS = 5_000;
+/** How often a server that restarts to finish a clone is looked for. */
+const RESTART_POLL_MS = 200;
 /** Two boot times further apart than this are two server instances (Uptime has a 1 s resolution). */
 const BOOT_TOLERANCE_MS = 2_500;
 
@@ -39,6 +41,8 @@ export class ControlLoop {
   #stopped = false;
   #state: LoopState;
   #provisioner: ClonePluginProvisioner | undefined;
+  /** The clone was recorded in the last check: the role's first check follows at once. */
+  #justCloned = false;
 
   constructor(settings: LoopSettings, logger: Logger) {
     this.#settings = settings;
@@ -75,7 +79,7 @@ export class ControlLoop {
     const tick = async () => {
       this.#inFlight = this.tick();
       await this.#inFlight;
-      if (!this.#stopped) this.#timer = setTimeout(tick, this.#settings.intervalMs);
+      if (!this.#stopped) this.#timer = setTimeout(tick, this.#nextCheckInMs());
     };
     void tick();
   }
@@ -167,11 +171,26 @@ export class ControlLoop {
       this.#provisioner = undefined;
       this.#state = { ...this.#state, cloneInfo: info };
       this.#memory.freshBoot = true;
-      this.#dropConnection();
+      this.#justCloned = true;
     }
+    // Not kept between checks: a server that shuts down to finish a clone waits 2 s for clients still connected.
+    this.#dropConnection();
     const { role } = this.#settings;
     const cloning = info === undefined ? cloneReason(provisioner.report) : 'cloned: switching to replication';
     return { role, serverUp: true, serverError: undefined, writable: undefined, replication: undefined, lag: undefined, errant: undefined, cloning };
+  }
+
+  /**
+   * The next check comes a second later, except around a CLONE-plugin clone:
+   * at once after it was recorded (replication is next), and every 200 ms while
+   * the server restarts to finish it, so its return is noticed at once.
+   */
+  #nextCheckInMs(): number {
+    if (this.#justCloned) {
+      this.#justCloned = false;
+      return 0;
+    }
+    return this.#provisioner?.report.phase === 'restarting' ? RESTART_POLL_MS : this.#settings.intervalMs;
   }
 
   async #connect(): Promise<Connection> {
