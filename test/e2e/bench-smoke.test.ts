@@ -19,9 +19,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('npm run bench at toy sizes', () => {
   it('runs every section and writes one summary with a baseline for each measured row', async () => {
     const file = join(dir, 'bench.json');
-    const run = await execa('npx', ['tsx', 'test/bench/run.ts'], {
+    // One process (not npx → tsx → node): the timeout's SIGTERM must reach run.ts, whose handler tears its sets down.
+    const run = await execa(process.execPath, ['--import', 'tsx', 'test/bench/run.ts'], {
       cwd: REPO_ROOT,
       reject: false,
+      forceKillAfterDelay: 60_000,
       // The MySQL sections (a second set, 6 clones) add about half the MariaDB sections' time.
       timeout: 900_000,
       env: { BENCH_RESULTS: file, BENCH_DATA_MB: '8', BENCH_RUNS: '2', BENCH_READY_RUNS: '1', BENCH_PROBE_RATE: '100', BENCH_PROBE_SECONDS: '1' },
