@@ -32,7 +32,8 @@ export const MYSQL_PHASES = [
   { key: 'server', end: 'serverUp', name: 'first server start: template copy, init file, mysqld' },
   { key: 'toClone', end: 'cloneIssued', name: 'to CLONE INSTANCE (agent: sidecar start, donor choice)' },
   { key: 'copy', end: 'cloneTaken', name: 'CLONE INSTANCE until 3707 (drop, copy, sync)' },
-  { key: 'shutdown', end: 'serverExited', name: 'mysqld shuts down after 3707' },
+  // mysqld sleeps a flat 2 s in it when any client connection is still open (the agent's loop keeps one).
+  { key: 'shutdown', end: 'serverExited', name: 'mysqld shuts down after 3707 (+2 s if a client is connected)' },
   { key: 'backoff', end: 'restartBegan', name: "harness's restart back-off" },
   { key: 'restart', end: 'restartAnswers', name: 'restart until it answers SQL (clone recovery)' },
   { key: 'record', end: 'recorded', name: 'to clone recorded (agent: clone.json + marker; by hand: clone_status Completed)' },
