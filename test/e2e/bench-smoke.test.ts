@@ -24,7 +24,7 @@ describe('npm run bench at toy sizes', () => {
       cwd: REPO_ROOT,
       reject: false,
       forceKillAfterDelay: 60_000,
-      // The MySQL sections (a second set, 6 clones) add about half the MariaDB sections' time.
+      // The MySQL sections (a second set, 6 clones) take about as long as the MariaDB ones: ~90 s of ~190 s at load 3.
       timeout: 900_000,
       env: { BENCH_RESULTS: file, BENCH_DATA_MB: '8', BENCH_RUNS: '2', BENCH_READY_RUNS: '1', BENCH_PROBE_RATE: '100', BENCH_PROBE_SECONDS: '1' },
     });
