@@ -5,6 +5,7 @@ import type { Connection } from 'mysql2/promise';
 import { AGENT_DIR } from '../../src/data-dir/layout.js';
 import { directorySize } from '../../src/fs/directory-size.js';
 import type { Pod } from '../cluster/index.js';
+import { numbersTable } from '../support/numbers.js';
 import { elapsedSince } from './clock.js';
 
 export const BENCH_SCHEMA = 'bench';
@@ -35,7 +36,7 @@ export interface LoadedData {
 }
 
 /**
- * Fills mysql-0 with incompressible rows (random bytes: no transport or
+ * Fills mysql-0 (MariaDB or MySQL) with incompressible rows (random bytes: no transport or
  * filesystem can shrink them) up to `dataMb` of payload, then waits until
  * InnoDB has flushed them, so every timed run copies the same files with the
  * same (small) redo to apply. Called again with a larger size it adds the
@@ -82,7 +83,9 @@ async function insertRows(conn: Connection, input: { from: number; to: number; s
   let nextReport = 0.1;
   for (let first = from; first <= to; first += ROWS_PER_BATCH) {
     const last = Math.min(to, first + ROWS_PER_BATCH - 1);
-    await conn.query(`INSERT INTO ${BENCH_SCHEMA}.${BENCH_TABLE} SELECT seq, ${payload} FROM ${BENCH_SCHEMA}.seq_${first}_to_${last}`);
+    // numbersTable, not MariaDB's seq_1_to_n tables: the same SQL loads MariaDB and MySQL. In key order: MySQL's
+    // join returns the numbers in descending runs, and out-of-order inserts leave pages half full (twice the file).
+    await conn.query(`INSERT INTO ${BENCH_SCHEMA}.${BENCH_TABLE} SELECT n + ${first - 1}, ${payload} FROM ${numbersTable(last - first + 1)} AS numbers ORDER BY n`);
     const done = (last - from + 1) / count;
     if (done >= nextReport) {
       say(`  loaded rows ${from}..${last} of ${from}..${to} (${Math.round(done * 100)}%, ${elapsedSince(started).toFixed(0)} s)`);
@@ -108,10 +111,9 @@ async function waitForFlush(conn: Connection, say: (line: string) => void): Prom
   try {
     const deadline = Date.now() + FLUSH_TIMEOUT_MS;
     for (;;) {
-      const [status] = await conn.query(
-        "SELECT VARIABLE_VALUE AS pages FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_DIRTY'",
-      );
-      const dirty = Number((status as Array<{ pages: string }>)[0]?.pages ?? 0);
+      // SHOW GLOBAL STATUS: MySQL 8+ has no information_schema.GLOBAL_STATUS.
+      const [status] = await conn.query("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'");
+      const dirty = Number((status as Array<{ Value: string }>)[0]?.Value ?? 0);
       if (dirty <= FLUSHED_ENOUGH_PAGES) return;
       if (Date.now() > deadline) {
         say(`  warning: ${dirty} dirty pages still unflushed after ${FLUSH_TIMEOUT_MS / 1000} s; the first runs may be slower`);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pod } from '../cluster/index.js';
 
 export interface MachineInfo {
   readonly cpus: number;
@@ -9,18 +8,15 @@ export interface MachineInfo {
   readonly memoryBytes: number;
   readonly kernel: string;
   readonly node: string;
-  readonly mariadb: string;
 }
 
-export async function machineInfo(pod: Pod): Promise<MachineInfo> {
-  const [row] = await pod.query<{ version: string }>('SELECT VERSION() AS version');
+export function machineInfo(): MachineInfo {
   return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryBytes: totalmem(),
     kernel: release(),
     node: process.version,
-    mariadb: row?.version ?? 'unknown',
   };
 }
 

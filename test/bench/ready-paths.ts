@@ -1,17 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RowDataPacket } from 'mysql2/promise';
 import { BINLOG_INFO_FILES, parseBinlogInfo } from '../../src/data-dir/coordinates.js';
-import { deriveIdentity } from '../../src/identity/identity.js';
-import { parsePodName } from '../../src/identity/pod-name.js';
-import { renderServerConfig, SERVER_CONFIG_FILE } from '../../src/identity/server-config.js';
-import { dialectFor } from '../../src/mysql/dialect.js';
-import { parseReplicaStatus } from '../../src/mysql/replica-status.js';
-import { parseServerVersion } from '../../src/mysql/server-version.js';
-import { Secret } from '../../src/secret.js';
-import { credentialValue, runInitContainer, startSidecar, waitForReady, waitForSidecar } from '../cluster/agent.js';
-import { waitFor, type Cluster, type Pod } from '../cluster/index.js';
+import { runInitContainer, startSidecar, waitForReady, waitForSidecar } from '../cluster/agent.js';
+import type { Cluster, Pod } from '../cluster/index.js';
 import { parseLog } from './agent-log.js';
+import { replicateByHand, writeServerConfig } from './by-hand.js';
 import { elapsedSince } from './clock.js';
 import { freshDirs } from './method.js';
 import { runInPod } from './shell.js';
@@ -98,58 +91,15 @@ export function byHandReadyPath(input: { cluster: Cluster; donor: Pod; tools: To
       const started = process.hrtime.bigint();
       await runInPod(donor, 'backup | extract into the recipient volume', `${tools.backup(scratch)} | ${tools.extract(recipient.paths.data)}`);
       await runInPod(recipient, 'prepare', tools.prepare(recipient.paths.data));
-      await writeServerConfig(donor, recipient);
+      await writeServerConfig(donor, recipient, { clonePlugin: false, awaitingClone: false });
       const cloneSeconds = elapsedSince(started);
       await recipient.startServer();
       const serverSeconds = elapsedSince(started) - cloneSeconds;
       const replicationStarted = process.hrtime.bigint();
-      await replicateByHand({ cluster, donor, recipient });
+      await replicateByHand({ cluster, donor, recipient, gtidStart: await readBackupGtid(recipient.paths.data) });
       return { cloneSeconds, serverSeconds, replicationSeconds: elapsedSince(replicationStarted) };
     },
   };
-}
-
-async function writeServerConfig(donor: Pod, recipient: Pod): Promise<void> {
-  const [row] = await donor.query<{ version: string }>('SELECT VERSION() AS version');
-  const version = parseServerVersion(String(row?.version));
-  const env = recipient.agentEnv();
-  const identity = deriveIdentity({
-    pod: parsePodName(recipient.name),
-    names: { serviceName: String(env.SERVICE_NAME), namespace: String(env.POD_NAMESPACE), clusterDomain: String(env.CLUSTER_DOMAIN) },
-    serverIdOffset: 100,
-  });
-  await writeFile(join(recipient.paths.confD, SERVER_CONFIG_FILE), renderServerConfig(identity, version, { clonePlugin: false, awaitingClone: false }));
-}
-
-async function replicateByHand(input: { cluster: Cluster; donor: Pod; recipient: Pod }): Promise<void> {
-  const { cluster, donor, recipient } = input;
-  const password = new Secret(credentialValue(cluster, 'replication-password').trim(), 'REPLICATION_PASSWORD');
-  const gtid = await readBackupGtid(recipient.paths.data);
-  const conn = await recipient.connect();
-  try {
-    const [versionRows] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS version');
-    const dialect = dialectFor(parseServerVersion(String(versionRows[0]?.version)));
-    if (gtid !== undefined) {
-      const setStart = dialect.setGtidStart(gtid);
-      await conn.query(setStart.sql, [...setStart.params]);
-    }
-    const change = dialect.changeSource({ host: `${donor.name}.${cluster.names.opts.service}`, port: 3306, user: 'repl', password, connectRetrySeconds: 1 });
-    await conn.query(change.sql, [...change.params]);
-    await conn.query(dialect.startReplica);
-    await waitFor(
-      async () => {
-        const [rows] = await conn.query<RowDataPacket[]>(dialect.replicaStatus);
-        const status = parseReplicaStatus(rows[0], dialect.version.flavor);
-        if (status !== undefined && (status.lastIoErrno !== 0 || status.lastSqlErrno !== 0)) {
-          throw new Error(`replication in ${recipient.name} failed: ${status.lastIoError || status.lastSqlError}`);
-        }
-        return status?.ioRunning === true && status.sqlRunning && status.secondsBehind === 0 ? true : undefined;
-      },
-      { what: `replication in ${recipient.name} to run and catch up`, timeoutMs: 60_000, intervalMs: 50 },
-    );
-  } finally {
-    await conn.end().catch(() => undefined);
-  }
 }
 
 /** The GTID position the backup recorded, from whichever binlog info file this mariadb-backup writes. */

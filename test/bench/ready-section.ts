@@ -1,15 +1,15 @@
-import { execa } from 'execa';
 import type { Cluster, Pod } from '../cluster/index.js';
 import { elapsedSince } from './clock.js';
 import { loadData } from './load.js';
 import { loadAverages } from './machine.js';
 import { agentReadyPath, byHandReadyPath, type ReadyPath } from './ready-paths.js';
 import { READY_PHASES, summarizeReady, type ReadyRun, type ReadySummary } from './ready-report.js';
+import { emptyRecipient } from './recipient.js';
+import { alternating } from './schedule.js';
 import type { BenchSettings } from './settings.js';
 import { createTools } from './tools.js';
 
 const MIB = 1024 * 1024;
-const RECIPIENT = 1;
 
 /**
  * Time from an empty pod to Ready: mysql-1, recreated on a wiped volume,
@@ -37,29 +37,16 @@ export async function runReadySection(input: { cluster: Cluster; donor: Pod; set
   const agent = agentReadyPath(cluster);
   const byHand = byHandReadyPath({ cluster, donor, tools: await createTools(cluster) });
   const runs: ReadyRun[] = [];
-  for (let round = 1; round <= settings.readyRuns; round++) {
-    // Alternating which goes first, so a drift in load or page cache hits both alike.
-    const order: ReadyPath[] = round % 2 === 1 ? [byHand, agent] : [agent, byHand];
-    for (const path of order) {
-      const recipient = await emptyPod(cluster);
-      const loadAvg1 = loadAverages()[0];
-      const started = process.hrtime.bigint();
-      const timing = await path.run(recipient);
-      const run: ReadyRun = { ...timing, path: path.key, round, seconds: elapsedSince(started), loadAvg1 };
-      runs.push(run);
-      say(`  round ${round} ${path.key}: ${run.seconds.toFixed(2)} s (${READY_PHASES.map((phase) => run[phase].toFixed(2)).join(' + ')}), load ${loadAvg1}`);
-    }
+  for (const { round, path } of alternating<ReadyPath>(settings.readyRuns, [byHand, agent])) {
+    const recipient = await emptyRecipient(cluster);
+    const loadAvg1 = loadAverages()[0];
+    const started = process.hrtime.bigint();
+    const timing = await path.run(recipient);
+    const run: ReadyRun = { ...timing, path: path.key, round, seconds: elapsedSince(started), loadAvg1 };
+    runs.push(run);
+    say(`  round ${round} ${path.key}: ${run.seconds.toFixed(2)} s (${READY_PHASES.map((phase) => run[phase].toFixed(2)).join(' + ')}), load ${loadAvg1}`);
   }
   // The next section brings mysql-1 up its own way: from an empty volume, as when it runs alone.
-  await emptyPod(cluster);
+  await emptyRecipient(cluster);
   return { runsPerPath: settings.readyRuns, dataMb: settings.dataMb, dataDirBytes: data.dataDirBytes, runs, summary: summarizeReady({ agent, byHand }, runs) };
-}
-
-/** mysql-1 as a new pod on a wiped volume: processes killed, conf.d and run emptied, data dir empty; flushed, untimed. */
-async function emptyPod(cluster: Cluster): Promise<Pod> {
-  const exists = cluster.listPods().some((pod) => pod.n === RECIPIENT);
-  const pod = exists ? await cluster.recreatePod(RECIPIENT) : await cluster.addPod(RECIPIENT);
-  cluster.removePodData(RECIPIENT);
-  await execa('sync');
-  return pod;
 }

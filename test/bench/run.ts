@@ -1,47 +1,45 @@
 /**
- * `npm run bench`, on one local StatefulSet (test/cluster/), in three sections:
- *   clone   how long the agent takes to clone a pod's data, next to a raw local
- *           pipeline and the tutorial's plain TCP relay, at two data sizes so the
- *           growth of the cost shows (clone-section.ts);
- *   ready   an empty pod to a Ready replica (init, server start, sidecar), next to
- *           the same steps done by hand (ready-section.ts);
- *   probes  the sidecar of a running replica: /readyz and /metrics latency at
- *           1,000 requests/s open loop and the SQL they cost, its idle RSS and
- *           CPU, and start to first /healthz answer (probes.ts).
+ * `npm run bench`, on local StatefulSets (test/cluster/): three sections on a
+ * MariaDB 10.11 set, then two on a MySQL 9.7 set:
+ *   clone        how long the agent takes to clone a pod's data, next to a raw local
+ *                pipeline and the tutorial's plain TCP relay, at two data sizes so the
+ *                growth of the cost shows (clone-section.ts);
+ *   ready        an empty pod to a Ready replica (init, server start, sidecar), next to
+ *                the same steps done by hand (ready-section.ts);
+ *   probes       the sidecar of a running replica: /readyz and /metrics latency at
+ *                1,000 requests/s open loop and the SQL they cost, its idle RSS and
+ *                CPU, and start to first /healthz answer (probes.ts);
+ *   mysql-clone  MySQL's CLONE plugin driven by the agent (init, server, sidecar until
+ *                the clone is recorded), next to CLONE INSTANCE typed by hand;
+ *   mysql-ready  the same on to a Ready replica, next to the raw clone plus CHANGE
+ *                REPLICATION SOURCE by hand; its gap (agent − by hand) against
+ *                MariaDB's from the ready section (mysql-section.ts).
  * Prints one final table (value, baseline from the same run, ratio, target) and
  * writes it with every detail to bench-results/bench.json.
  * Numbers are printed, never asserted: they depend on the machine.
  * BENCH_DATA_MB (default 512, the large size), BENCH_SMALL_DATA_MB (default a
- * quarter of it) and BENCH_RUNS (default 5) size the clone section;
- * BENCH_READY_RUNS (3) the ready one; BENCH_PROBE_RATE (1000) and
- * BENCH_PROBE_SECONDS (10) the load windows; BENCH_ONLY=clone|ready|probes runs
- * one section alone (and writes bench-results/bench-<section>.json). A quick
+ * quarter of it) and BENCH_RUNS (default 5) size the clone sections;
+ * BENCH_READY_RUNS (3) the ready ones; BENCH_PROBE_RATE (1000) and
+ * BENCH_PROBE_SECONDS (10) the load windows; BENCH_ONLY=<section>[,<section>…]
+ * runs some sections (and writes bench-results/bench-<section>[+…].json). A quick
  * look while developing: `BENCH_DATA_MB=64 BENCH_RUNS=2 BENCH_READY_RUNS=1 npm run bench`.
  */
-import { startAgentPod } from '../cluster/agent.js';
-import { Cluster, type Pod } from '../cluster/index.js';
-import { renderCloneSummary, roundCloneResults, runCloneSection, type CloneResults } from './clone-section.js';
+import type { Cluster, Pod } from '../cluster/index.js';
+import { MYSQL_OVERLAY, withCluster } from './bench-cluster.js';
+import { roundCloneResults, runCloneSection } from './clone-section.js';
 import { cpuBusyShare, loadAverages, machineInfo } from './machine.js';
-import { renderIdleTable, renderLoadTable, renderStartTable } from './probe-report.js';
-import { DEFAULT_PROBE_SETTINGS, loopStarvedNote, runProbeSection, type ProbeResults } from './probes.js';
-import { renderReady } from './ready-report.js';
-import { runReadySection, type ReadyResults } from './ready-section.js';
+import { runMysqlSection } from './mysql-section.js';
+import { printSummaries, type SectionResults } from './printout.js';
+import { DEFAULT_PROBE_SETTINGS, runProbeSection } from './probes.js';
+import { runReadySection } from './ready-section.js';
 import { writeResults } from './results.js';
-import { readSettings, runsSection, type BenchSettings } from './settings.js';
-import { cloneRows, probeRows, readyRows } from './summary-rows.js';
-import { countTargets, renderSummary, type SummaryRow } from './summary.js';
+import { MARIADB_SECTIONS, MYSQL_SECTIONS, readSettings, runsAnyOf, runsSection, type BenchSettings } from './settings.js';
 
 function say(line: string): void {
   console.log(line);
 }
 
-interface SectionResults {
-  readonly clone?: CloneResults;
-  readonly ready?: ReadyResults;
-  readonly probes?: ProbeResults;
-}
-
-async function runSections(cluster: Cluster, primary: Pod, settings: BenchSettings): Promise<SectionResults> {
+async function runMariadbSections(cluster: Cluster, primary: Pod, settings: BenchSettings): Promise<SectionResults> {
   const clone = runsSection(settings, 'clone') ? await runCloneSection({ cluster, donor: primary, settings, say }) : undefined;
   const ready = runsSection(settings, 'ready') ? await runReadySection({ cluster, donor: primary, settings, say }) : undefined;
   const probeSettings = { ...DEFAULT_PROBE_SETTINGS, rate: settings.probeRate, seconds: settings.probeSeconds };
@@ -49,36 +47,28 @@ async function runSections(cluster: Cluster, primary: Pod, settings: BenchSettin
   return { ...(clone && { clone }), ...(ready && { ready }), ...(probes && { probes }) };
 }
 
-/** Each section's detailed tables, then the one table of every section. */
-function printSummaries(results: SectionResults): SummaryRow[] {
-  const { clone, ready, probes } = results;
-  say('');
-  say('==== details ====');
-  if (clone !== undefined) say(`${renderCloneSummary(clone)}\n`);
-  if (ready !== undefined) {
-    say(`empty pod → Ready (mysql-1 replica of mysql-0, ${ready.runsPerPath} runs per path; each phase is its own median)`);
-    say(`${renderReady(ready.summary)}\n`);
-  }
-  if (probes !== undefined) {
-    const { settings: p } = probes;
-    say(
-      `sidecar of ${probes.replica} (replica) on 127.0.0.1:8080, and a bare node HTTP server beside it for comparison: ${p.rate} req/s open loop, ${p.seconds} s per row after ${p.warmupSeconds} s warm-up, ` +
-        `generator inside the pod (keep-alive); latency from each request's due time (stalls included); SQL/request from the server's Questions against an idle window as long`,
-    );
-    say(renderLoadTable(probes));
-    for (const note of probes.loads.map(loopStarvedNote)) if (note !== undefined) say(`note: ${note}`);
-    say('');
-    say(`idle over ${p.idleSeconds} s, ${p.settleSeconds} s after Ready (before the load windows); RSS includes the node binary's resident pages (file-backed)`);
-    say(renderIdleTable(probes));
-    say('');
-    say(`${renderStartTable(probes)}\n`);
-  }
-  const rows = [...(clone ? cloneRows(clone) : []), ...(ready ? readyRows(ready) : []), ...(probes ? probeRows(probes) : [])];
-  const { total, met } = countTargets(rows);
-  say('==== summary (every baseline measured in this run) ====');
-  say(renderSummary(rows));
-  say(`targets met: ${met} of ${total}`);
-  return rows;
+async function runMysqlSections(cluster: Cluster, donor: Pod, settings: BenchSettings): Promise<SectionResults> {
+  const run = (section: 'mysql-clone' | 'mysql-ready') => (runsSection(settings, section) ? runMysqlSection({ section, cluster, donor, settings, say }) : undefined);
+  const mysqlClone = await run('mysql-clone');
+  const mysqlReady = await run('mysql-ready');
+  return { ...(mysqlClone && { mysqlClone }), ...(mysqlReady && { mysqlReady }) };
+}
+
+/** Each server's sections on a set of its own, one set after the other (never both at once on the machine). */
+async function runSections(settings: BenchSettings, servers: Record<string, string>): Promise<SectionResults> {
+  const mariadb = runsAnyOf(settings, MARIADB_SECTIONS)
+    ? await withCluster({ overlay: undefined, say }, (cluster, primary, version) => {
+        servers.mariadb = version;
+        return runMariadbSections(cluster, primary, settings);
+      })
+    : {};
+  const mysql = runsAnyOf(settings, MYSQL_SECTIONS)
+    ? await withCluster({ overlay: MYSQL_OVERLAY, say }, (cluster, primary, version) => {
+        servers.mysql = version;
+        return runMysqlSections(cluster, primary, settings);
+      })
+    : {};
+  return { ...mariadb, ...mysql };
 }
 
 async function main(): Promise<void> {
@@ -87,44 +77,31 @@ async function main(): Promise<void> {
   const loadAvgAtStart = loadAverages();
   const busyBeforeStart = await cpuBusyShare();
   say(
-    `benchmark${settings.only === undefined ? '' : ` (BENCH_ONLY=${settings.only})`}; ` +
+    `benchmark${settings.only === undefined ? '' : ` (BENCH_ONLY=${settings.only.join(',')})`}; ` +
       `before start: load average ${loadAvgAtStart.join(' ')}, CPUs ${Math.round(busyBeforeStart * 100)}% busy with other work`,
   );
-  const cluster = await Cluster.create();
-  // Ctrl-C must not leave namespaces and servers behind: tear down, then exit.
-  const onSignal = (signal: NodeJS.Signals) => {
-    say(`${signal}: tearing the cluster down`);
-    void cluster.down().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  try {
-    const primary = await startAgentPod(cluster, 0);
-    const machine = await machineInfo(primary);
-    say(`machine: ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, kernel ${machine.kernel}, node ${machine.node}, MariaDB ${machine.mariadb}`);
-    const results = await runSections(cluster, primary, settings);
-    const summary = printSummaries(results);
-    const loadAvgAtEnd = loadAverages();
-    const seconds = (Date.now() - startedAt.getTime()) / 1000;
-    say(
-      `load average: ${loadAvgAtStart.join(' ')} at start, ${loadAvgAtEnd.join(' ')} at the end (${machine.cpus} CPUs; ` +
-        `they include the benchmark's own processes); CPUs ${Math.round(busyBeforeStart * 100)}% busy with other work before start; ${seconds.toFixed(0)} s in all`,
-    );
-    const file = await writeResults({
-      benchmark: 'mysql-sts-agent',
-      only: settings.only ?? null,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      machine: { ...machine, loadAvgAtStart, loadAvgAtEnd, busyBeforeStart },
-      summary,
-      ...(results.clone && { clone: roundCloneResults(results.clone) }),
-      ...(results.ready && { ready: results.ready }),
-      ...(results.probes && { probes: results.probes }),
-    });
-    say(`wrote ${file}`);
-  } finally {
-    await cluster.down();
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  }
+  const machine = machineInfo();
+  say(`machine: ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, kernel ${machine.kernel}, node ${machine.node}`);
+  const servers: Record<string, string> = {};
+  const results = await runSections(settings, servers);
+  const summary = printSummaries(results, say);
+  const loadAvgAtEnd = loadAverages();
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  say(
+    `load average: ${loadAvgAtStart.join(' ')} at start, ${loadAvgAtEnd.join(' ')} at the end (${machine.cpus} CPUs; ` +
+      `they include the benchmark's own processes); CPUs ${Math.round(busyBeforeStart * 100)}% busy with other work before start; ${seconds.toFixed(0)} s in all`,
+  );
+  const file = await writeResults({
+    benchmark: 'mysql-sts-agent',
+    only: settings.only ?? null,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: { ...machine, loadAvgAtStart, loadAvgAtEnd, busyBeforeStart, servers },
+    summary,
+    ...results,
+    ...(results.clone && { clone: roundCloneResults(results.clone) }),
+  });
+  say(`wrote ${file}`);
 }
 
 main().catch((error: unknown) => {

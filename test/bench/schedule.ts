@@ -40,3 +40,15 @@ function describeExtra(extra: Readonly<Record<string, number | string>> | undefi
   if (extra === undefined || Object.keys(extra).length === 0) return '';
   return `; ${Object.entries(extra).map(([key, value]) => `${key} ${value}`).join(', ')}`;
 }
+
+/**
+ * Two paths timed `rounds` times each, the first one first in odd rounds and
+ * second in even ones, so a drift in load or page cache hits both alike.
+ */
+export function alternating<P>(rounds: number, paths: readonly [P, P]): { round: number; path: P }[] {
+  const [first, second] = paths;
+  return Array.from({ length: rounds }, (_, i) => i + 1).flatMap((round) => {
+    const order = round % 2 === 1 ? [first, second] : [second, first];
+    return order.map((path) => ({ round, path }));
+  });
+}

@@ -3,20 +3,23 @@
  * a typo must not silently fall back to the default and produce a 15-minute
  * run nobody asked for.
  */
-export type BenchSection = 'clone' | 'ready' | 'probes';
-export const SECTIONS: readonly BenchSection[] = ['clone', 'ready', 'probes'];
+export type BenchSection = 'clone' | 'ready' | 'probes' | 'mysql-clone' | 'mysql-ready';
+/** On a MariaDB 10.11 set, then on a MySQL 9.7 set (one cluster each, one after the other). */
+export const MARIADB_SECTIONS: readonly BenchSection[] = ['clone', 'ready', 'probes'];
+export const MYSQL_SECTIONS: readonly BenchSection[] = ['mysql-clone', 'mysql-ready'];
+export const SECTIONS: readonly BenchSection[] = [...MARIADB_SECTIONS, ...MYSQL_SECTIONS];
 
 export interface BenchSettings {
   /** Payload of incompressible rows loaded into mysql-0, in MiB (the table on disk is a little larger): the large size. */
   readonly dataMb: number;
   /** The small size, timed first (agent and raw only), so the growth of the cost with the data shows. */
   readonly smallDataMb: number;
-  /** Timed runs per method and size; the median is reported. */
+  /** Timed runs per method and size (mysql-clone: per path); the median is reported. */
   readonly runs: number;
-  /** Timed runs per path (agent, by hand) of the empty pod → Ready section. */
+  /** Timed runs per path (agent, by hand) of the empty pod → Ready sections (MariaDB and MySQL). */
   readonly readyRuns: number;
-  /** BENCH_ONLY: run one section alone (while developing it); unset runs them all. */
-  readonly only: BenchSection | undefined;
+  /** BENCH_ONLY: the sections to run (one, or a comma-separated list, e.g. `ready,mysql-ready`); unset runs them all. */
+  readonly only: readonly BenchSection[] | undefined;
   /** Requests per second of the probe load windows. */
   readonly probeRate: number;
   /** Measured seconds of each probe load window. */
@@ -46,15 +49,22 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
 }
 
 export function runsSection(settings: BenchSettings, section: BenchSection): boolean {
-  return settings.only === undefined || settings.only === section;
+  return settings.only === undefined || settings.only.includes(section);
 }
 
-function readSection(env: NodeJS.ProcessEnv): BenchSection | undefined {
+/** Whether any of `sections` runs: a cluster of that server is only made when one of its sections runs. */
+export function runsAnyOf(settings: BenchSettings, sections: readonly BenchSection[]): boolean {
+  return sections.some((section) => runsSection(settings, section));
+}
+
+function readSection(env: NodeJS.ProcessEnv): BenchSection[] | undefined {
   const text = env.BENCH_ONLY?.trim() ?? '';
   if (text === '') return undefined;
-  const section = SECTIONS.find((candidate) => candidate === text);
-  if (section === undefined) throw new Error(`BENCH_ONLY=${JSON.stringify(text)}: expected one of ${SECTIONS.join(', ')}`);
-  return section;
+  return text.split(',').map((word) => {
+    const section = SECTIONS.find((candidate) => candidate === word.trim());
+    if (section === undefined) throw new Error(`BENCH_ONLY=${JSON.stringify(text)}: expected one or more of ${SECTIONS.join(', ')}, comma-separated`);
+    return section;
+  });
 }
 
 function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { growthOf, growthOfAll, renderGrowth } from '../../bench/clone-growth.js';
 import { checkTargets, renderTable, summarize, type MethodResult, type RunRecord } from '../../bench/report.js';
-import { readSettings } from '../../bench/settings.js';
+import { MARIADB_SECTIONS, readSettings, runsAnyOf, runsSection } from '../../bench/settings.js';
 import { median, round } from '../../bench/stats.js';
 
 // The bench's own arithmetic, on made-up timings: `npm run bench` prints and
@@ -35,9 +35,14 @@ describe('readSettings', () => {
     expect(() => readSettings({ BENCH_DATA_MB: '64', BENCH_SMALL_DATA_MB: '64' })).toThrow(/BENCH_SMALL_DATA_MB/);
   });
 
-  it('runs one named section, and refuses a typo instead of running all of them', () => {
-    expect(readSettings({ BENCH_ONLY: 'ready' }).only).toBe('ready');
-    expect(() => readSettings({ BENCH_ONLY: 'redy' })).toThrow(/clone, ready, probes/);
+  it('runs the named sections, and refuses a typo instead of running all of them', () => {
+    expect(readSettings({ BENCH_ONLY: 'ready' }).only).toEqual(['ready']);
+    const both = readSettings({ BENCH_ONLY: 'ready, mysql-ready' });
+    expect(both.only).toEqual(['ready', 'mysql-ready']);
+    expect([runsSection(both, 'ready'), runsSection(both, 'mysql-ready'), runsSection(both, 'clone')]).toEqual([true, true, false]);
+    expect([runsAnyOf(both, MARIADB_SECTIONS), runsAnyOf(readSettings({ BENCH_ONLY: 'mysql-clone' }), MARIADB_SECTIONS)]).toEqual([true, false]);
+    expect(() => readSettings({ BENCH_ONLY: 'redy' })).toThrow(/clone, ready, probes, mysql-clone, mysql-ready/);
+    expect(() => readSettings({ BENCH_ONLY: 'ready,' })).toThrow(/BENCH_ONLY/);
     expect(() => readSettings({ BENCH_RUNS: '1' })).toThrow(/BENCH_RUNS/);
   });
 });

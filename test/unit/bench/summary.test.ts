@@ -3,12 +3,12 @@ import type { CloneResults, CloneSizeResults } from '../../bench/clone-section.j
 import type { IdleFootprint } from '../../bench/probe-idle.js';
 import type { GeneratorResult, LoadWindow } from '../../bench/probe-load.js';
 import type { ProbeResults } from '../../bench/probes.js';
-import { renderReady, summarizeReady, type ReadyRun } from '../../bench/ready-report.js';
-import type { ReadyResults } from '../../bench/ready-section.js';
+import { renderReady } from '../../bench/ready-report.js';
 import { summarize, type MethodResult } from '../../bench/report.js';
 import { cloneRows, probeRows, readyRows } from '../../bench/summary-rows.js';
 import { countTargets, renderSummary, summaryRow, type SummaryRow } from '../../bench/summary.js';
 import { growthOfAll } from '../../bench/clone-growth.js';
+import { fakeReady } from './fixtures.js';
 
 // The final table of `npm run bench` built from made-up section results: its
 // shape (one row per figure, a baseline from the same run, the ratio derived
@@ -35,22 +35,6 @@ function fakeClone(): CloneResults {
     growth: growthOfAll(points(sizes[0] as CloneSizeResults), points(sizes[1] as CloneSizeResults)),
     targets: [],
   };
-}
-
-function fakeReady(): ReadyResults {
-  const run = (path: ReadyRun['path'], round: number, phases: [number, number, number]): ReadyRun => ({
-    path,
-    round,
-    cloneSeconds: phases[0],
-    serverSeconds: phases[1],
-    replicationSeconds: phases[2],
-    seconds: phases[0] + phases[1] + phases[2],
-    loadAvg1: 1,
-    ...(path === 'agent' ? { healthzSeconds: 0.4, pointedSeconds: 0.5 } : {}),
-  });
-  const runs = [run('agent', 1, [4, 1, 3]), run('by hand', 1, [3, 1, 0.5]), run('agent', 2, [5, 1, 3]), run('by hand', 2, [3, 1, 0.5])];
-  const summary = summarizeReady({ agent: { key: 'agent', label: 'agent' }, byHand: { key: 'by hand', label: 'by hand' } }, runs);
-  return { runsPerPath: 2, dataMb: 512, dataDirBytes: 600 * MIB, runs, summary };
 }
 
 function loadWindow(target: LoadWindow['target'], path: string, p99: number, perRequest: number): LoadWindow {
