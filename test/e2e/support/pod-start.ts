@@ -79,3 +79,8 @@ export function markerOf(pod: Pod): { how: string; at: string } | undefined {
   const file = join(pod.paths.data, '.mysql-sts-agent', 'initialized');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { how: string; at: string }) : undefined;
 }
+
+/** What init said it did ("init done": 'kept', 'adopted', 'cloned', 'clone-pending', 'bootstrap'). */
+export function initOutcomeOf(log: readonly LogEvent[]): string | undefined {
+  return log.filter((event) => event.msg === 'init done').at(-1)?.outcome as string | undefined;
+}
