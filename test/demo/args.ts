@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import type { Flavor } from '../../src/mysql/server-version.js';
+import { SERVER_CASES, type ServerCase } from '../support/server-sql.js';
 
 export const DEMO_USAGE = `usage: npm run demo -- [--server mariadb|mysql] [--duration <seconds>] [--pods <n>] [--name <name>]
 
@@ -11,17 +13,16 @@ export const DEMO_USAGE = `usage: npm run demo -- [--server mariadb|mysql] [--du
   --name <name>         cluster name: its files are under /tmp/mysql-sts-agent-cluster/<name> (default demo)
   -h, --help            print this help`;
 
-/** The servers the demo runs, and the overlay whose pods run each. */
-export const DEMO_SERVERS = {
-  mariadb: { overlay: 'k8s/overlays/mariadb-10.11', title: 'MariaDB 10.11' },
-  mysql: { overlay: 'k8s/overlays/mysql-9.7', title: 'MySQL 9.7' },
-} as const;
-
-export type DemoServer = keyof typeof DEMO_SERVERS;
+/** The servers the demo runs: those the tests run (`SERVER_CASES`), by flavour. */
+export function demoServer(flavor: Flavor): ServerCase {
+  const found = SERVER_CASES.find((serverCase) => serverCase.flavor === flavor);
+  if (found === undefined) throw new Error(`the demo has no ${flavor} server`);
+  return found;
+}
 
 export interface DemoOptions {
   kind: 'run';
-  server: DemoServer;
+  server: Flavor;
   durationSeconds: number | undefined;
   pods: number;
   name: string;
@@ -43,10 +44,11 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return value;
 }
 
-function serverOf(text: string | undefined): DemoServer {
+function serverOf(text: string | undefined): Flavor {
   if (text === undefined) return 'mariadb';
-  if (Object.hasOwn(DEMO_SERVERS, text)) return text as DemoServer;
-  throw new DemoUsageError(`--server ${JSON.stringify(text)}: expected ${Object.keys(DEMO_SERVERS).join(' or ')}`);
+  const found = SERVER_CASES.find((serverCase) => serverCase.flavor === text);
+  if (found === undefined) throw new DemoUsageError(`--server ${JSON.stringify(text)}: expected ${SERVER_CASES.map((serverCase) => serverCase.flavor).join(' or ')}`);
+  return found.flavor;
 }
 
 /** Parses the demo's argv (after the script name). */

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInitContainer } from '../cluster/agent.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
+import { loadBulk } from '../support/bulk-data.js';
 import { cloneInfoOf } from '../support/pod-inspect.js';
 import { metricsOf, readyzOf, startPrimaryWithRows, waitForReadyz, waitForWrites } from '../support/pod-probes.js';
 import { RowWriter } from '../support/row-writer.js';
-import { loadPortableBulk } from './support/bulk.js';
 import { expectNothingLost } from './support/expect-nothing-lost.js';
 import { failedClonesOf, killDonorMidClone } from './support/mid-clone.js';
 import { checkNothingLost } from './support/nothing-lost.js';
@@ -29,7 +29,7 @@ describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, 
   beforeAll(async () => {
     cluster = await Cluster.create({ overlay: server.overlay });
     primary = await startPrimaryWithRows(cluster, ENV);
-    await loadPortableBulk(primary);
+    await loadBulk(primary);
     // One table per scenario: each writer numbers its rows from 1.
     await primary.query('CREATE TABLE app.mid_clone (id INT PRIMARY KEY, note VARCHAR(64))');
     await primary.query('CREATE TABLE app.lost_primary (id INT PRIMARY KEY, note VARCHAR(64))');
@@ -140,7 +140,7 @@ describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, 
     });
     expectNothingLost(report, ['mysql-0', ...replicas.map((replica) => replica.name)]);
     for (const replica of replicas) {
-      expect(await replicationThreads(server, replica)).toEqual(['Yes', 'Yes', 0, '']);
+      expect(await replicationThreads(replica)).toEqual(['Yes', 'Yes', 0, '']);
       await waitForReadyz(replica, 200, { timeoutMs: 30_000 });
     }
   }, SCENARIO_TIMEOUT_MS);
