@@ -17,6 +17,8 @@ const FLIP_TIMEOUT_MS = 30_000;
 const RECOVERY_TIMEOUT_MS = 90_000;
 /** A scenario that runs over its budget must fail, not keep running into the next one. */
 const SCENARIO_TIMEOUT_MS = 300_000;
+/** Three pods, two of them clones (on MySQL each restarts its server), on a shared 2-core machine. */
+const SET_UP_TIMEOUT_MS = 300_000;
 
 /**
  * Faults of a running 3-pod StatefulSet under writes, with the agent's
@@ -37,7 +39,7 @@ describe.each(EACH_SERVER)('e2e on %s: faults of a running StatefulSet', (_name,
     // Ready within startPod's generous timeout: a MySQL replica clones and restarts its server first.
     await startPod(cluster, 1);
     await startPod(cluster, 2);
-  });
+  }, SET_UP_TIMEOUT_MS);
   afterAll(async () => {
     await cluster?.down();
   });

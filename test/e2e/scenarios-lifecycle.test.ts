@@ -15,6 +15,8 @@ import { EACH_SERVER } from './support/servers.js';
 /** Faster readiness flips than the defaults, so each scenario takes seconds. */
 const ENV = { READY_CHECKS: '2' };
 const KEPT = 'data dir already initialized: nothing to do';
+/** A MySQL clone restarts the server and other test runs share the two cores: a minute is not enough. Over budget fails rather than runs on. */
+const SCENARIO_TIMEOUT_MS = 300_000;
 
 /** Pod names that `mysql-sts-agent peers` finds in DNS from inside `pod`. */
 async function peersSeenBy(cluster: Cluster, pod: Pod): Promise<string[]> {
@@ -93,7 +95,7 @@ describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and h
       });
     }
     expect((await statusOf(first.pod)).role).toBe('primary');
-  });
+  }, SCENARIO_TIMEOUT_MS);
 
   it('2. scale to 4 (mysql-3 clones from mysql-2), back to 3 keeping the volume, up again: no new clone, and it catches up', async () => {
     let rowsWhileGone: number[] = [];
@@ -120,7 +122,7 @@ describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and h
     });
     // checkNothingLost proved every acknowledged row is on mysql-3; these are the ones it had to fetch after coming back.
     expect(rowsWhileGone.length).toBeGreaterThanOrEqual(100);
-  });
+  }, SCENARIO_TIMEOUT_MS);
 
   it('3a. a pod deleted and recreated on its volume resumes replication without cloning', async () => {
     await withWriter('3a. pod recreated, same volume', 'app.recreated', async (writer) => {
@@ -138,7 +140,7 @@ describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and h
       expect(await donations(server, others())).toBe(served);
       return back.timeToReadyMs;
     });
-  });
+  }, SCENARIO_TIMEOUT_MS);
 
   it('3b. a pod recreated with its volume removed clones again, from the previous ordinal', async () => {
     await withWriter('3b. pod recreated, volume removed', 'app.reclone', async () => {
@@ -154,5 +156,5 @@ describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and h
       expect(markerOf(fresh.pod)?.how).toBe('clone');
       return fresh.timeToReadyMs;
     });
-  });
+  }, SCENARIO_TIMEOUT_MS);
 });

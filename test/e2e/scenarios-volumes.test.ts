@@ -21,6 +21,8 @@ import { EACH_SERVER, type E2eServer } from './support/servers.js';
 const ENV = { READY_CHECKS: '2' };
 /** A MySQL clone restarts the server; other test runs share the two cores. A scenario over budget fails rather than runs on. */
 const SCENARIO_TIMEOUT_MS = 300_000;
+/** Three pods, two of them clones (on MySQL each restarts its server), on a shared 2-core machine. */
+const SET_UP_TIMEOUT_MS = 300_000;
 
 describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, and a lost primary volume comes back with the data', (_name, server) => {
   let cluster: Cluster;
@@ -35,7 +37,7 @@ describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, 
     await primary.query('CREATE TABLE app.lost_primary (id INT PRIMARY KEY, note VARCHAR(64))');
     await startPod(cluster, 1, ENV);
     await startPod(cluster, 2, ENV);
-  });
+  }, SET_UP_TIMEOUT_MS);
   afterAll(async () => {
     await cluster?.down();
   });
