@@ -9,7 +9,7 @@ import { cloneInfoOf } from '../support/pod-inspect.js';
 import { metricsOf, readyzOf, startPrimaryWithRows, waitForReadyz, waitForWrites } from '../support/pod-probes.js';
 import { RowWriter } from '../support/row-writer.js';
 import { expectNothingLost } from './support/expect-nothing-lost.js';
-import { failedClonesOf, killDonorMidClone } from './support/mid-clone.js';
+import { failedClonesOf, killDonorMidClone, slowCloneLink } from './support/mid-clone.js';
 import { checkNothingLost } from './support/nothing-lost.js';
 import { finishStart, initPlanOf, markerOf, startPod, type PodStart } from './support/pod-start.js';
 import { holdLaggard, freezeUntilReplicated } from './support/primary-loss.js';
@@ -57,7 +57,7 @@ describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, 
       watch = new ServerStartWatch(recipient, server);
       watch.start();
       // Backup stream: the clone runs in init. CLONE plugin: init only asks for it; the sidecar clones once the server runs.
-      const starting = finishStart(cluster, recipient, ENV, runInitContainer(cluster, recipient, ENV), started);
+      const starting = finishStart(cluster, recipient, ENV, runInitContainer(cluster, recipient, ENV), started, slowCloneLink(server, recipient));
       starting.catch(() => undefined); // awaited below; a kill that fails first must not leave it unhandled
       await killDonorMidClone(server, donor, recipient);
       ackedAtKill = writer.acknowledged.length;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from '../../cluster/pod.js';
-import { waitFor } from '../../cluster/wait.js';
+import { GiveUp, waitFor } from '../../cluster/wait.js';
 import { pidsNamed } from '../../support/pod-inspect.js';
 import { parseLog, type LogEvent } from './pod-start.js';
 import type { E2eServer } from './servers.js';
@@ -13,7 +13,9 @@ import type { E2eServer } from './servers.js';
  * recipient's staging dir; the donor's sidecar lives on. CLONE plugin: the
  * donor is the server itself, so the donor's mysqld is SIGKILLed once the
  * recipient's server reports file data arriving (`clone_progress`, stage FILE
- * COPY).
+ * COPY). A clone of this set's data between two MySQL pods copies its files in
+ * well under a second here, so the recipient's server is held to
+ * CLONE_MIB_PER_SECOND (a slow link, `slowCloneLink`) to leave the kill a window.
  */
 export async function killDonorMidClone(server: E2eServer, donor: Pod, recipient: Pod): Promise<void> {
   if (server.clone.method === 'backup-stream') await killBackupMidStream(donor, recipient);
@@ -58,11 +60,26 @@ async function fileCopyOf(recipient: Pod): Promise<CloneRow | undefined> {
   return rows[0];
 }
 
+/** At most this many MiB/s reach a recipient slowed by `slowCloneLink`: the ~230 MB clone takes ~7 s. */
+const CLONE_MIB_PER_SECOND = 32;
+
+/** What runs on the recipient's server before its sidecar starts: backup stream, nothing; CLONE plugin, the slow link. */
+export function slowCloneLink(server: E2eServer, recipient: Pod): (() => Promise<void>) | undefined {
+  if (server.clone.method === 'backup-stream') return undefined;
+  return async () => {
+    await recipient.query(`SET GLOBAL clone_max_data_bandwidth = ${CLONE_MIB_PER_SECOND}`);
+  };
+}
+
 async function killDonorServerMidClone(donor: Pod, recipient: Pod): Promise<void> {
   await waitFor(
     async () => {
       const copy = await fileCopyOf(recipient);
-      return copy?.state === 'In Progress' && Number(copy.data) > 0 && String(copy.source).startsWith(donor.fqdn) ? true : undefined;
+      const from = String(copy?.source ?? '');
+      if (copy?.state === 'Completed' || (from !== '' && !from.startsWith(donor.fqdn))) {
+        throw new GiveUp(new Error(`failed to cut the clone: ${recipient.name}'s FILE COPY was ${JSON.stringify(copy)} before the watch saw data from ${donor.name}`));
+      }
+      return copy?.state === 'In Progress' && Number(copy.data) > 0 && from.startsWith(donor.fqdn) ? true : undefined;
     },
     { what: `${recipient.name}'s server to receive file data from ${donor.name}`, timeoutMs: 120_000, intervalMs: 5 },
   );
