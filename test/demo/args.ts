@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
+import type { Flavor } from '../../src/mysql/server-version.js';
+import { SERVER_CASES, type ServerCase } from '../support/server-sql.js';
 
-export const DEMO_USAGE = `usage: npm run demo -- [--duration <seconds>] [--pods <n>] [--name <name>]
+export const DEMO_USAGE = `usage: npm run demo -- [--server mariadb|mysql] [--duration <seconds>] [--pods <n>] [--name <name>]
+
+  --server <server>     mariadb: MariaDB 10.11 pods (k8s/overlays/mariadb-10.11), clones streamed with mariadb-backup (default)
+                        mysql: MySQL 9.7 pods (k8s/overlays/mysql-9.7), clones with the CLONE plugin (each restarts its server once)
 
   --duration <seconds>  run that long once every pod is Ready, then print the summary and tear down
                         (default: until Ctrl-C)
@@ -8,8 +13,16 @@ export const DEMO_USAGE = `usage: npm run demo -- [--duration <seconds>] [--pods
   --name <name>         cluster name: its files are under /tmp/mysql-sts-agent-cluster/<name> (default demo)
   -h, --help            print this help`;
 
+/** The servers the demo runs: those the tests run (`SERVER_CASES`), by flavour. */
+export function demoServer(flavor: Flavor): ServerCase {
+  const found = SERVER_CASES.find((serverCase) => serverCase.flavor === flavor);
+  if (found === undefined) throw new Error(`the demo has no ${flavor} server`);
+  return found;
+}
+
 export interface DemoOptions {
   kind: 'run';
+  server: Flavor;
   durationSeconds: number | undefined;
   pods: number;
   name: string;
@@ -31,6 +44,13 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return value;
 }
 
+function serverOf(text: string | undefined): Flavor {
+  if (text === undefined) return 'mariadb';
+  const found = SERVER_CASES.find((serverCase) => serverCase.flavor === text);
+  if (found === undefined) throw new DemoUsageError(`--server ${JSON.stringify(text)}: expected ${SERVER_CASES.map((serverCase) => serverCase.flavor).join(' or ')}`);
+  return found.flavor;
+}
+
 /** Parses the demo's argv (after the script name). */
 export function parseDemoArgs(argv: readonly string[]): DemoCommand {
   let parsed;
@@ -40,6 +60,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoCommand {
       allowPositionals: false,
       strict: true,
       options: {
+        server: { type: 'string' },
         duration: { type: 'string' },
         pods: { type: 'string' },
         name: { type: 'string' },
@@ -55,6 +76,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoCommand {
   if (!NAME.test(name)) throw new DemoUsageError(`--name ${JSON.stringify(name)}: expected lowercase letters, digits and '-' (at most 31)`);
   return {
     kind: 'run',
+    server: serverOf(values.server),
     durationSeconds: integer('duration', values.duration, 1, 86_400),
     pods: integer('pods', values.pods, 1, 9) ?? 3,
     name,

@@ -3,7 +3,7 @@ import { DEMO_USAGE, DemoUsageError, parseDemoArgs, type DemoOptions } from './a
 import { runDemo } from './main.js';
 
 /**
- * `npm run demo -- [--duration <s>] [--pods <n>] [--name <name>]`.
+ * `npm run demo -- [--server mariadb|mysql] [--duration <s>] [--pods <n>] [--name <name>]`.
  *
  * Two processes: this launcher, in the terminal's process group, and the demo
  * itself in a session of its own. A Ctrl-C goes to the whole foreground group,

@@ -9,9 +9,9 @@ export interface GuidePod {
   /** The pod's network namespace (`ip netns exec` reaches its address; the host has no route to it). */
   netns: string;
   address: string;
-  /** mariadbd's pid file, seen from the host. */
+  /** The server's pid file, seen from the host. */
   pidFile: string;
-  /** mariadbd's socket, seen from the host. */
+  /** The server's socket, seen from the host. */
   socket: string;
 }
 
@@ -21,6 +21,8 @@ export interface GuideInput {
   clusterName: string;
   clientOptionFile: string;
   httpPort: number;
+  /** The server's process name (`mariadbd`, `mysqld`). */
+  daemon: string;
   pods: readonly GuidePod[];
 }
 
@@ -45,7 +47,7 @@ export function renderGuide(input: GuideInput): string[] {
     `  readiness, status JSON:      ${curl(example, '/readyz')}   ${curl(example, '/status')}`,
     `  SQL:                         mariadb --defaults-extra-file=${input.clientOptionFile} -S ${example.socket} -e 'SELECT COUNT(*) FROM app.rows'`,
     'Break something and watch it recover:',
-    `  crash mariadbd:              kill -9 $(cat ${example.pidFile})     (the demo restarts it, like restartPolicy: Always)`,
+    `  crash ${`${input.daemon}:`.padEnd(23)}kill -9 $(cat ${example.pidFile})     (the demo restarts it, like restartPolicy: Always)`,
     `  crash the primary:           kill -9 $(cat ${primary.pidFile})     (writes fail and resume; replicas reconnect)`,
     `  delete a pod:                ${ctl(input)} delete ${last.name}          (same volume: init keeps the data)`,
     `  lose a volume:               ${ctl(input)} delete ${last.name} --wipe   (init clones it again: watch the bar)`,

@@ -8,7 +8,7 @@ import type { Phase } from './view.js';
 export interface PodRuntime {
   readonly n: number;
   phase: Phase;
-  /** Container restarts (mariadbd or the sidecar found dead and started again). */
+  /** Container restarts by the demo (the server or the sidecar found dead and started again). */
   restarts: number;
   sidecar: ManagedProcess | null;
 }
@@ -69,12 +69,18 @@ export class DemoKubelet {
     this.event(`${pod.name}: Ready`);
   }
 
-  /** restartPolicy: Always for running pods: a dead mariadbd or sidecar is started again. */
+  /**
+   * restartPolicy: Always for running pods: a dead server or sidecar is
+   * started again. A server image the harness restarts itself (MySQL, whose
+   * clone ends with the server exiting) is left to the harness, which counts
+   * those restarts (`pod.server.restartCount`).
+   */
   async supervise(): Promise<void> {
+    const { image } = this.cluster;
     for (const runtime of this.pods) {
       const pod = this.podOf(runtime.n);
       if (this.stopped || pod === undefined || runtime.phase !== 'running') continue;
-      if (!pod.server.running) await this.restart(runtime, 'mariadbd', () => pod.startServer({ timeoutMs: READY_TIMEOUT_MS }));
+      if (!pod.server.running && !image.restartOnExit) await this.restart(runtime, image.daemon, () => pod.startServer({ timeoutMs: READY_TIMEOUT_MS }));
       if (this.stopped) return;
       if (runtime.sidecar?.alive !== true) {
         await this.restart(runtime, 'sidecar', async () => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Cluster } from '../cluster/cluster.js';
 import { DEFAULT_ROOT } from '../cluster/options.js';
 import { isAlive } from '../cluster/processes.js';
-import type { DemoOptions } from './args.js';
+import { demoServer, type DemoOptions } from './args.js';
 import { claimCluster, namespacesOf, removeLeftovers } from './leftovers.js';
 import { createScreen, type Screen } from './screen.js';
 import { DemoSession } from './session.js';
@@ -19,9 +19,10 @@ export async function runDemo(options: DemoOptions, output: NodeJS.WriteStream):
   if (removed !== undefined) output.write(`${removed}\n`);
   // Detached: the cluster's processes are in their own sessions, so the terminal's
   // Ctrl-C reaches only us, and we take the set down in order.
-  const cluster = await Cluster.create({ name: options.name, detached: true });
+  const server = demoServer(options.server);
+  const cluster = await Cluster.create({ name: options.name, detached: true, overlay: server.overlay });
   claimCluster(cluster.dir);
-  const title = `mysql-sts-agent demo: StatefulSet "mysql", ${options.pods} pods, cluster ${cluster.id} in ${cluster.dir}; Ctrl-C ends it`;
+  const title = `mysql-sts-agent demo: StatefulSet "mysql", ${options.pods} ${server.server} pods, cluster ${cluster.id} in ${cluster.dir}; Ctrl-C ends it`;
   const screen = createScreen(output, title);
   const stop = new StopSignal((line) => screen.print(line));
   stop.install();

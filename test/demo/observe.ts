@@ -32,7 +32,8 @@ export async function observePod(input: { name: string; pod: Pod | undefined; ru
     gtid: null,
     clone: null,
     cloned: null,
-    restarts: runtime.restarts,
+    // The demo's restarts, and the harness's own restarts of a server image that exits on its own (MySQL's clone).
+    restarts: runtime.restarts + (pod?.server.restartCount ?? 0),
   };
   if (pod === undefined || runtime.phase === 'pending' || runtime.phase === 'terminating') return view;
   if (runtime.phase === 'init') {
@@ -49,6 +50,12 @@ export async function observePod(input: { name: string; pod: Pod | undefined; ru
     view.lagSeconds = document.lag?.known === true ? document.lag.seconds : null;
     view.gtid = document.server.gtidPosition;
     if (document.clone !== null) view.cloned = { donor: document.clone.donor, bytes: document.clone.bytes, seconds: document.clone.seconds };
+    // A CLONE-plugin clone runs after init, in the server: its sidecar reports the progress.
+    const cloning = document.cloning;
+    if (cloning?.progress !== undefined && (cloning.phase === 'cloning' || cloning.phase === 'restarting')) {
+      view.phase = 'cloning';
+      view.clone = { donor: cloning.donor ?? null, bytes: cloning.progress.bytes, expectedBytes: cloning.progress.estimatedBytes || null };
+    }
   }
   return view;
 }

@@ -119,6 +119,7 @@ export class DemoSession {
       clusterName: this.cluster.name,
       clientOptionFile: this.cluster.secrets.clientOptionFile,
       httpPort: HTTP_PORT,
+      daemon: this.cluster.image.daemon,
       pods: this.cluster.listPods().map((pod) => ({
         name: pod.name,
         netns: pod.netns,

@@ -50,10 +50,11 @@ function aliveSince(pid: number, ticks: number): boolean {
   }
 }
 
-describe('npm run demo, not on a terminal, with --duration', () => {
+// MariaDB's pods, named by the flag (the default when it is left out; the unit tests cover the parsing and MySQL's overlay).
+describe('npm run demo --server mariadb, not on a terminal, with --duration', () => {
   it('brings up 3 pods, writes, ends by itself with every row on every pod, and leaves nothing behind', async () => {
     const name = `demo-e2e-${randomBytes(3).toString('hex')}`;
-    const result = await execa('npx', ['tsx', 'test/demo/cli.ts', '--duration', '20', '--name', name], {
+    const result = await execa('npx', ['tsx', 'test/demo/cli.ts', '--server', 'mariadb', '--duration', '20', '--name', name], {
       cwd: PROJECT_DIR,
       all: true,
       reject: false,
@@ -62,6 +63,7 @@ describe('npm run demo, not on a terminal, with --duration', () => {
     const ended = uptimeTicks();
     const output = String(result.all);
     expect(result.exitCode, output).toBe(0);
+    expect(output.split('\n')[0]).toMatch(/^mysql-sts-agent demo: StatefulSet "mysql", 3 MariaDB 10\.11 pods, cluster msa[0-9a-f]+ /);
 
     const lines = statusLines(output);
     const allReady = lines.find((pods) => pods.size === 3 && [...pods.values()].every((pod) => pod.ready));

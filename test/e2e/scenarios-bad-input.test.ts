@@ -1,46 +1,44 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRequest } from '../../src/clone/auth.js';
-import { BACKUP_PATH, UPGRADE_PROTOCOL } from '../../src/clone/protocol.js';
 import { CLONE_PORT, HTTP_PORT, runAgentIn, runInitContainer } from '../cluster/agent.js';
 import { Cluster } from '../cluster/cluster.js';
 import { isAlive, type Pod } from '../cluster/index.js';
-import { httpRequestUnix } from '../cluster/unix-http.js';
 import { pidsNamed } from '../support/pod-inspect.js';
 import { metricsOf, startPrimaryWithRows } from '../support/pod-probes.js';
 import { RowWriter } from '../support/row-writer.js';
-import { expectFailedInit, RELAY_PORT, startCorruptingRelay, terminationLogOf } from './support/bad-init.js';
+import { expectFailedInit, expectInitWithoutCloneSecret, RELAY_PORT, startCorruptingRelay, terminationLogOf } from './support/bad-init.js';
 import { fuzzPort } from './support/http-fuzz.js';
+import { counter } from './support/metrics.js';
 import { checkNothingLost } from './support/nothing-lost.js';
 import { sidecarOf } from './support/pod-lifecycle.js';
 import { joinUnderDnsOutage } from './support/dns-outage.js';
+import { EACH_SERVER } from './support/servers.js';
 import { expectNothingLost } from './support/under-writes.js';
+import { expectClonePluginRefused, expectStreamRefused } from './support/wrong-clone-secret.js';
 
-/** Short, so a failing init gives up in seconds; each still retries at least once. */
-const QUICK_DEADLINE = { INIT_DEADLINE_SECONDS: '4' };
 const FUZZ_RUNS = 150;
-
-/** The value of a labelled series, 0 when absent (a counter never incremented). */
-function counter(text: string, series: string): number {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
+/** A MySQL clone restarts the server; other test runs share the two cores. A scenario over budget fails rather than runs on. */
+const SCENARIO_TIMEOUT_MS = 300_000;
 
 /**
  * What a StatefulSet meets when its input is wrong: a bad pod name, a missing
  * Secret, a wrong clone secret, a damaged clone stream, a DNS outage during
  * init, garbage on its ports. Every failure is one clear line and an empty
- * volume; nothing crashes and no acknowledged row is lost meanwhile.
+ * volume (or, with the CLONE plugin, a pod that is never Ready and says why);
+ * nothing crashes and no acknowledged row is lost meanwhile. The damaged clone
+ * stream is the backup stream's own: MySQL pods clone with the CLONE plugin,
+ * whose stream goes between two servers, and the wrong secret is their case.
  */
-describe('e2e: bad input', () => {
+describe.each(EACH_SERVER)('e2e on %s: bad input', (_name, server) => {
+  const streams = server.clone.method === 'backup-stream';
   let cluster: Cluster;
   let primary: Pod;
   let joiner: Pod;
   let writer: RowWriter;
 
   beforeAll(async () => {
-    cluster = await Cluster.create();
+    cluster = await Cluster.create({ overlay: server.overlay });
     primary = await startPrimaryWithRows(cluster, {});
     await primary.query('CREATE TABLE app.s10 (id INT PRIMARY KEY, note VARCHAR(64))');
     // Scenario 10's writer runs through every test of this file, until the final check.
@@ -68,40 +66,29 @@ describe('e2e: bad input', () => {
   });
 
   it('10. a missing or unreadable Secret: exit 3 with one line naming the setting, never the other secrets', async () => {
-    const noCloneSecret = await runInitContainer(cluster, joiner, { CLONE_SECRET_FILE: '', ...QUICK_DEADLINE });
-    expectFailedInit(joiner, noCloneSecret, { exitCode: 3, line: /invalid configuration: CLONE_SECRET \(or CLONE_SECRET_FILE\) is unset: this pod must clone/ });
+    const noCloneSecret = await expectInitWithoutCloneSecret(cluster, server, joiner);
     const unreadable = await runInitContainer(cluster, joiner, { CLONE_SECRET_FILE: '/run/secrets/missing/clone-secret' });
     expectFailedInit(joiner, unreadable, { exitCode: 3, line: /CLONE_SECRET_FILE="\/run\/secrets\/missing\/clone-secret": cannot read the file \(ENOENT\): mount the Secret there/ });
     const serve = await runAgentIn(cluster, joiner, ['serve'], { MYSQL_ROOT_PASSWORD_FILE: '' });
     expect(serve.exitCode).toBe(3);
     expect(serve.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^mysql-sts-agent serve: invalid configuration: MYSQL_ROOT_PASSWORD \(or MYSQL_ROOT_PASSWORD_FILE\) is unset/)]);
-    const output = [noCloneSecret, unreadable, serve].map((result) => result.stdout + result.stderr).join('\n');
+    const output = [...noCloneSecret, unreadable, serve].map((result) => result.stdout + result.stderr).join('\n');
     expect(output).not.toContain(cluster.secrets.rootPassword);
   });
 
-  it('10. a wrong clone secret: the donor answers 401 and serves nothing; init with it fails with a clear line and an empty data dir', async () => {
-    const socket = await primary.forward(CLONE_PORT);
-    const before = await metricsOf(primary);
-    const authorization = signRequest({ method: 'GET', path: BACKUP_PATH, pod: 'mysql-1', secret: 'not-the-clone-secret' });
-    const asked: Record<string, string>[] = [{ authorization }, { authorization, connection: 'Upgrade', upgrade: UPGRADE_PROTOCOL }];
-    for (const headers of asked) {
-      const response = await httpRequestUnix({ socketPath: socket, path: BACKUP_PATH, headers });
-      expect(response.status).toBe(401);
-      expect(JSON.parse(response.body)).toEqual({ error: 'unauthorized' });
-    }
-    const wrongSecret = join(cluster.dir, 'wrong-clone-secret');
-    writeFileSync(wrongSecret, 'a-different-clone-secret\n', { mode: 0o600 });
-    const init = await runInitContainer(cluster, joiner, { CLONE_SECRET_FILE: wrongSecret, ...QUICK_DEADLINE });
-    expectFailedInit(joiner, init, { exitCode: 5, line: /mysql-0 refused our credentials \(401\): CLONE_SECRET must be the same on every pod/ });
-    expect(init.stderr).not.toContain('a-different-clone-secret');
-    const after = await metricsOf(primary);
-    const unauthorized = 'mysql_sts_clone_requests_rejected_total{reason="unauthorized"}';
-    expect(counter(after, unauthorized)).toBeGreaterThanOrEqual(counter(before, unauthorized) + 3);
-    expect(counter(after, 'mysql_sts_clone_served_bytes_total')).toBe(counter(before, 'mysql_sts_clone_served_bytes_total'));
-    expect(await pidsNamed(primary, 'mariadb-backup')).toEqual([]);
-  });
+  it(
+    streams
+      ? '10. a wrong clone secret: the donor answers 401 and serves nothing; init with it fails with a clear line and an empty data dir'
+      : "10. a wrong clone secret: the donor's server refuses the clone user; the pod is never Ready and says why in /readyz, its volume gets nothing",
+    async () => {
+      if (streams) await expectStreamRefused(cluster, primary, joiner);
+      else await expectClonePluginRefused(cluster, primary, joiner);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
 
-  it.each([
+  // The backup stream's own failure; a MySQL pod's clone is a stream between two servers (see the wrong secret above).
+  if (streams) it.each([
     ['flip', 'one byte in every 4 KiB inverted after the first MiB'],
     ['truncate', 'cut after the first MiB'],
   ] as const)('10. a damaged clone stream (%s: %s): the clone fails, no marker, an empty data dir', async (damage, _how) => {
@@ -119,8 +106,8 @@ describe('e2e: bad input', () => {
     }
   });
 
-  it('7. DNS down while a pod initialises: past its deadline init exits 4 naming DNS, empty data dir; restarted, it retries until DNS returns, clones, is Ready; nothing lost', async () => {
-    const outcome = await joinUnderDnsOutage(cluster, joiner, (pastDeadline, terminationLog) => {
+  it(`7. DNS down while a pod initialises${streams ? '' : ', and again while its sidecar looks for a donor'}: past its deadline init exits 4 naming DNS, empty data dir; restarted, it retries until DNS returns, clones, is Ready; nothing lost`, async () => {
+    const outcome = await joinUnderDnsOutage(cluster, server, joiner, (pastDeadline, terminationLog) => {
       expectFailedInit(joiner, pastDeadline, {
         exitCode: 4,
         line: /: failed to discover peers: failed to resolve SRV _mysql\._tcp\.mysql\.default\.svc\.cluster\.local: 198\.18\.0\.2:53 (refused the connection|timed out)/,
@@ -138,13 +125,15 @@ describe('e2e: bad input', () => {
       timeToReadyMs: outcome.timeToReadyMs,
     });
     expectNothingLost(report);
-  });
+  }, SCENARIO_TIMEOUT_MS);
 
-  it('10. garbage requests (fast-check) on 8080 and 3307 of both pods: no crash, no 5xx but a probe\'s 503, /healthz 200; nothing lost', async () => {
+  // A MySQL pod's sidecar donates nothing itself (its server does), so it does not listen on 3307 at all.
+  it(`10. garbage requests (fast-check) on ${streams ? '8080 and 3307' : '8080 (3307 closed)'} of both pods: no crash, no 5xx but a probe's 503, /healthz 200; nothing lost`, async () => {
     for (const pod of [primary, joiner]) {
       const sidecar = sidecarOf(pod);
       const served = counter(await metricsOf(pod), 'mysql_sts_clone_served_bytes_total');
-      const sockets = await Promise.all([HTTP_PORT, CLONE_PORT].map((port) => pod.forward(port)));
+      if (!streams) expect((await pod.exec('ss', ['-ltnH', `sport = :${CLONE_PORT}`])).stdout.trim()).toBe('');
+      const sockets = await Promise.all((streams ? [HTTP_PORT, CLONE_PORT] : [HTTP_PORT]).map((port) => pod.forward(port)));
       const results = await Promise.all(sockets.map((socket) => fuzzPort(socket, FUZZ_RUNS)));
       // Not vacuous: most garbage got an answer from the server (a 4xx), not only a closed connection.
       for (const { answered } of results) expect(answered).toBeGreaterThan(FUZZ_RUNS / 2);

@@ -1,12 +1,15 @@
 import type { Pod } from '../../cluster/pod.js';
 import { missingRows, waitForSameData } from '../../support/pod-probes.js';
 import { tableDigest } from '../../support/pod-inspect.js';
+import { serverVersionOf } from '../../support/server-sql.js';
+import { formatServerVersion } from '../../../src/mysql/server-version.js';
 import { recordScenario, type ScenarioResult } from './scenario-table.js';
 
 /**
  * The proof every scenario ends with: each pod has every acknowledged row and
  * the same CHECKSUM TABLE as the primary. Waits for replicas to catch up first,
- * then records the scenario's line of the summary table.
+ * then records the scenario's line of the summary table, with the server the
+ * primary runs (`SELECT VERSION()`).
  */
 export interface NothingLostCheck {
   readonly scenario: string;
@@ -38,6 +41,7 @@ export async function checkNothingLost(check: NothingLostCheck): Promise<Nothing
   }
   const result: ScenarioResult = {
     scenario: check.scenario,
+    server: formatServerVersion(await serverVersionOf(check.primary)),
     rowsWritten: check.acknowledged.length,
     rowsPerPod,
     checksumsEqual: checksums.size === 1,

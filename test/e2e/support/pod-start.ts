@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runInitContainer, startContainers } from '../../cluster/agent.js';
+import { CONTAINERS, runInitContainer, startContainers, startSidecar, waitForProbe, waitForReady, waitForSidecar } from '../../cluster/agent.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { ExecResult, Pod } from '../../cluster/pod.js';
 
@@ -48,17 +48,31 @@ export async function startPod(cluster: Cluster, n: number, env: Record<string, 
   return finishStart(cluster, pod, env, pending, started);
 }
 
-/** The rest of a start once init runs (or ran): the server, the sidecar, Ready. */
+/**
+ * The rest of a start once init runs (or ran): the server, the sidecar, Ready.
+ * `beforeSidecar` runs once the server's startup probe passes, before the
+ * sidecar starts (what a test sets on the server before the agent acts).
+ */
 export async function finishStart(
   cluster: Cluster,
   pod: Pod,
   env: Record<string, string>,
   pendingInit: Promise<ExecResult>,
   started: number,
+  beforeSidecar?: () => Promise<void>,
 ): Promise<PodStart> {
   const init = await pendingInit;
   if (init.exitCode !== 0) throw new Error(`init of ${pod.name} exited ${init.exitCode}: ${init.stderr.trim()}`);
-  await startContainers(cluster, pod, env, READY_TIMEOUT_MS);
+  if (beforeSidecar === undefined) {
+    await startContainers(cluster, pod, env, READY_TIMEOUT_MS);
+  } else {
+    await pod.startServer({ timeoutMs: READY_TIMEOUT_MS });
+    await waitForProbe(pod, CONTAINERS.server, 'startupProbe', READY_TIMEOUT_MS);
+    await beforeSidecar();
+    startSidecar(cluster, pod, env);
+    await waitForSidecar(pod);
+    await waitForReady(pod, READY_TIMEOUT_MS);
+  }
   return { pod, init, initLog: parseLog(init.stdout), timeToReadyMs: Date.now() - started };
 }
 
@@ -78,4 +92,9 @@ export function cloneStampOf(pod: Pod): CloneStamp | undefined {
 export function markerOf(pod: Pod): { how: string; at: string } | undefined {
   const file = join(pod.paths.data, '.mysql-sts-agent', 'initialized');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { how: string; at: string }) : undefined;
+}
+
+/** What init said it did ("init done": 'kept', 'adopted', 'cloned', 'clone-pending', 'bootstrap'). */
+export function initOutcomeOf(log: readonly LogEvent[]): string | undefined {
+  return log.filter((event) => event.msg === 'init done').at(-1)?.outcome as string | undefined;
 }

@@ -11,6 +11,8 @@ export const SCENARIO_LOG_VARIABLE = 'E2E_SCENARIO_LOG';
 
 export interface ScenarioResult {
   readonly scenario: string;
+  /** The server the scenario ran on, as `SELECT VERSION()` names it (`MariaDB 10.11.6`, `MySQL 9.7.4`). */
+  readonly server: string;
   /** Rows the writer had acknowledged when it stopped. */
   readonly rowsWritten: number;
   /** Rows found on each pod at the end, by pod name. */
@@ -35,25 +37,40 @@ export function readScenarioLog(file: string): ScenarioResult[] {
     .map((line) => JSON.parse(line) as ScenarioResult);
 }
 
-const HEADERS = ['scenario', 'rows written', 'rows found per pod', 'checksums equal', 'time to Ready'] as const;
+const HEADERS = ['scenario', 'server', 'rows written', 'rows found per pod', 'checksums equal', 'time to Ready'] as const;
 
 function cells(result: ScenarioResult): string[] {
   const perPod = Object.entries(result.rowsPerPod)
     .map(([pod, rows]) => `${pod}=${rows}`)
     .join(' ');
   const ready = result.timeToReadyMs === undefined ? '-' : `${(result.timeToReadyMs / 1000).toFixed(1)} s`;
-  return [result.scenario, String(result.rowsWritten), perPod, result.checksumsEqual ? 'yes' : 'NO', ready];
+  return [result.scenario, result.server, String(result.rowsWritten), perPod, result.checksumsEqual ? 'yes' : 'NO', ready];
 }
 
-/** Scenarios run file by file in no fixed order; the table follows the issue's numbering ("6a." after "4."). */
-function byNumber(a: ScenarioResult, b: ScenarioResult): number {
-  const number = (result: ScenarioResult): number => Number(/^(\d+)/.exec(result.scenario)?.[1] ?? Number.MAX_SAFE_INTEGER);
-  return number(a) - number(b) || a.scenario.localeCompare(b.scenario);
+/** A scenario's label as the issue numbers it: `6a.` is (6, 'a'); an unnumbered one sorts last. */
+function labelOf(result: ScenarioResult): { number: number; suffix: string } {
+  const match = /^(\d+)([a-z]*)\./.exec(result.scenario);
+  return match === null ? { number: Number.MAX_SAFE_INTEGER, suffix: '' } : { number: Number(match[1]), suffix: match[2] ?? '' };
 }
 
-/** A plain-text table, one row per scenario in scenario order, columns padded to their widest cell. */
+/**
+ * Scenarios run file by file in no fixed order; the table follows the issue's
+ * numbering ("6a." after "4.", "6b." after "6a."), then the server, so each
+ * scenario's rows for the two servers stand together.
+ */
+function byScenarioThenServer(a: ScenarioResult, b: ScenarioResult): number {
+  const [left, right] = [labelOf(a), labelOf(b)];
+  return (
+    left.number - right.number ||
+    left.suffix.localeCompare(right.suffix) ||
+    a.server.localeCompare(b.server) ||
+    a.scenario.localeCompare(b.scenario)
+  );
+}
+
+/** A plain-text table, one row per scenario and server in that order, columns padded to their widest cell. */
 export function renderScenarioTable(results: readonly ScenarioResult[]): string {
-  const rows = [[...HEADERS], ...[...results].sort(byNumber).map(cells)];
+  const rows = [[...HEADERS], ...[...results].sort(byScenarioThenServer).map(cells)];
   const widths = HEADERS.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   const line = (row: readonly string[]): string =>
     row

@@ -18,7 +18,7 @@ const pods: GuidePod[] = [0, 1, 2].map((n) => ({
 }));
 
 describe('the guide', () => {
-  const guide = renderGuide({ projectDir: '/p', clusterName: 'demo', clientOptionFile: '/c/client.cnf', httpPort: 8080, pods });
+  const guide = renderGuide({ projectDir: '/p', clusterName: 'demo', clientOptionFile: '/c/client.cnf', httpPort: 8080, daemon: 'mariadbd', pods });
 
   it('names the replica by its own namespace and address, the primary and last pod by theirs', () => {
     expect(guide).toContain('  metrics:                     ip netns exec msa12345-mysql-1 curl -s http://198.18.0.11:8080/metrics | grep ^mysql_sts_replication');
@@ -27,8 +27,14 @@ describe('the guide', () => {
     expect(guide.find((line) => line.includes("agent's view"))).toContain('npx tsx test/demo/ctl.ts exec mysql-1 -- mysql-sts-agent status');
   });
 
+  it("names the set's server process in the crash line, aligned with the others", () => {
+    expect(guide).toContain('  crash mariadbd:              kill -9 $(cat /c/pods/mysql-1/run/mysqld.pid)     (the demo restarts it, like restartPolicy: Always)');
+    const mysql = renderGuide({ projectDir: '/p', clusterName: 'demo', clientOptionFile: '/c/client.cnf', httpPort: 8080, daemon: 'mysqld', pods });
+    expect(mysql).toContain('  crash mysqld:                kill -9 $(cat /c/pods/mysql-1/run/mysqld.pid)     (the demo restarts it, like restartPolicy: Always)');
+  });
+
   it('passes a non-default cluster name to the helper', () => {
-    const named = renderGuide({ projectDir: '/p', clusterName: 'ci', clientOptionFile: '/c/client.cnf', httpPort: 8080, pods });
+    const named = renderGuide({ projectDir: '/p', clusterName: 'ci', clientOptionFile: '/c/client.cnf', httpPort: 8080, daemon: 'mariadbd', pods });
     expect(named.filter((line) => line.includes('ctl.ts')).every((line) => line.includes('ctl.ts --name ci '))).toBe(true);
   });
 });

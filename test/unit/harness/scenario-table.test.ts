@@ -16,9 +16,12 @@ describe('the e2e scenario table', () => {
   it('records results as lines of a file and reads them back in order', () => {
     dir = mkdtempSync(join(tmpdir(), 'scenario-table-'));
     process.env[SCENARIO_LOG_VARIABLE] = join(dir, 'log.jsonl');
-    recordScenario({ scenario: 'one', rowsWritten: 3, rowsPerPod: { 'mysql-0': 3 }, checksumsEqual: true });
-    recordScenario({ scenario: 'two', rowsWritten: 5, rowsPerPod: { 'mysql-0': 5, 'mysql-1': 5 }, checksumsEqual: false, timeToReadyMs: 1234 });
-    expect(readScenarioLog(join(dir, 'log.jsonl')).map((result) => result.scenario)).toEqual(['one', 'two']);
+    recordScenario({ scenario: 'one', server: 'MariaDB 10.11.6', rowsWritten: 3, rowsPerPod: { 'mysql-0': 3 }, checksumsEqual: true });
+    recordScenario({ scenario: 'two', server: 'MySQL 9.7.4', rowsWritten: 5, rowsPerPod: { 'mysql-0': 5, 'mysql-1': 5 }, checksumsEqual: false, timeToReadyMs: 1234 });
+    expect(readScenarioLog(join(dir, 'log.jsonl')).map((result) => [result.scenario, result.server])).toEqual([
+      ['one', 'MariaDB 10.11.6'],
+      ['two', 'MySQL 9.7.4'],
+    ]);
   });
 
   it('reads a missing log as no scenarios', () => {
@@ -26,21 +29,44 @@ describe('the e2e scenario table', () => {
   });
 
   it('orders rows by scenario number, whatever order the files ran in', () => {
-    const row = (scenario: string) => ({ scenario, rowsWritten: 1, rowsPerPod: { 'mysql-0': 1 }, checksumsEqual: true });
+    const row = (scenario: string) => ({ scenario, server: 'MariaDB 10.11.6', rowsWritten: 1, rowsPerPod: { 'mysql-0': 1 }, checksumsEqual: true });
     const table = renderScenarioTable([row('10. bad input'), row('6b. hung'), row('unnumbered'), row('6a. cut'), row('2. scale')]);
     expect(table.split('\n').slice(2).map((line) => line.split('  ')[0])).toEqual(['2. scale', '6a. cut', '6b. hung', '10. bad input', 'unnumbered']);
   });
 
-  it('renders one padded row per scenario, NO for unequal checksums and - for an unmeasured time', () => {
+  it('puts the servers of one scenario together, in name order, after the scenario number and letter', () => {
+    const row = (scenario: string, server: string) => ({ scenario, server, rowsWritten: 1, rowsPerPod: { 'mysql-0': 1 }, checksumsEqual: true });
     const table = renderScenarioTable([
-      { scenario: 'bring-up', rowsWritten: 1200, rowsPerPod: { 'mysql-0': 1200, 'mysql-1': 1200 }, checksumsEqual: true, timeToReadyMs: 4321 },
-      { scenario: 'dns', rowsWritten: 7, rowsPerPod: { 'mysql-0': 7 }, checksumsEqual: false },
+      row('6b. hung', 'MySQL 9.7.4'),
+      row('10. bad input', 'MySQL 9.7.4'),
+      row('6a. cut', 'MySQL 9.7.4'),
+      row('6b. hung', 'MariaDB 10.11.6'),
+      row('10. bad input', 'MariaDB 10.11.6'),
+      row('6a. cut', 'MariaDB 10.11.6'),
+      row('1. bring-up', 'MySQL 9.7.4'),
+    ]);
+    const cells = table.split('\n').slice(2).map((line) => line.split(/ {2,}/).slice(0, 2));
+    expect(cells).toEqual([
+      ['1. bring-up', 'MySQL 9.7.4'],
+      ['6a. cut', 'MariaDB 10.11.6'],
+      ['6a. cut', 'MySQL 9.7.4'],
+      ['6b. hung', 'MariaDB 10.11.6'],
+      ['6b. hung', 'MySQL 9.7.4'],
+      ['10. bad input', 'MariaDB 10.11.6'],
+      ['10. bad input', 'MySQL 9.7.4'],
+    ]);
+  });
+
+  it('renders one padded row per scenario with its server, NO for unequal checksums and - for an unmeasured time', () => {
+    const table = renderScenarioTable([
+      { scenario: 'bring-up', server: 'MariaDB 10.11.6', rowsWritten: 1200, rowsPerPod: { 'mysql-0': 1200, 'mysql-1': 1200 }, checksumsEqual: true, timeToReadyMs: 4321 },
+      { scenario: 'dns', server: 'MySQL 9.7.4', rowsWritten: 7, rowsPerPod: { 'mysql-0': 7 }, checksumsEqual: false },
     ]);
     expect(table.split('\n')).toEqual([
-      'scenario  rows written  rows found per pod         checksums equal  time to Ready',
-      '--------  ------------  -------------------------  ---------------  -------------',
-      'bring-up  1200          mysql-0=1200 mysql-1=1200  yes              4.3 s',
-      'dns       7             mysql-0=7                  NO               -',
+      'scenario  server           rows written  rows found per pod         checksums equal  time to Ready',
+      '--------  ---------------  ------------  -------------------------  ---------------  -------------',
+      'bring-up  MariaDB 10.11.6  1200          mysql-0=1200 mysql-1=1200  yes              4.3 s',
+      'dns       MySQL 9.7.4      7             mysql-0=7                  NO               -',
     ]);
   });
 });
