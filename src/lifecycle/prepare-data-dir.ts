@@ -4,7 +4,6 @@ import type { DnsClient } from '../discovery/dns-client.js';
 import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
 import { retryUntil } from '../retry.js';
-import { cloneFrom } from '../clone/recipient/stream-clone.js';
 import { dataDirLayout, type DataDirLayout } from '../data-dir/layout.js';
 import { writeMarker } from '../data-dir/marker.js';
 import { wipeDataDir } from '../data-dir/staging.js';
@@ -85,6 +84,8 @@ async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise
   }
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'this pod must clone its data from a peer');
   const tls = await loadCloneTls(config.cloneTls);
+  // Loaded here: the stream's process handling (execa) is a tenth of init's start-up, and only this method needs it.
+  const { cloneFrom } = await import('../clone/recipient/stream-clone.js');
   const failures: AgentError[] = [];
   for (const donor of search.donors) {
     try {

@@ -183,14 +183,16 @@ export class ControlLoop {
   /**
    * The next check comes a second later, except around a CLONE-plugin clone:
    * at once after it was recorded (replication is next), and every 200 ms while
-   * the server restarts to finish it, so its return is noticed at once.
+   * the server first comes up for it or restarts to finish it, so the server's
+   * arrival is noticed at once (a 1 s poll cost half a second on average).
    */
   #nextCheckInMs(): number {
     if (this.#justCloned) {
       this.#justCloned = false;
       return 0;
     }
-    return this.#provisioner?.report.phase === 'restarting' ? RESTART_POLL_MS : this.#settings.intervalMs;
+    const phase = this.#provisioner?.report.phase;
+    return phase === 'starting' || phase === 'restarting' ? RESTART_POLL_MS : this.#settings.intervalMs;
   }
 
   async #connect(): Promise<Connection> {
