@@ -3,28 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { Lag } from '../../../src/health/lag.js';
 import { assessReadiness, Hysteresis, type Observation, type Verdict } from '../../../src/health/readiness.js';
 import type { ReplicaStatus } from '../../../src/mysql/replica-status.js';
+import { healthyReplicaStatus } from '../../support/replica-status-fixture.js';
 
 const MAX_LAG = 10;
 const host = 'mysql-0.mysql.db.svc.cluster.local';
 const primaryUuid = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
 
 function status(overrides: Partial<ReplicaStatus> = {}): ReplicaStatus {
-  return {
-    ioRunning: true,
-    ioState: 'Yes',
-    sqlRunning: true,
-    sourceHost: host,
-    sourcePort: 3306,
-    secondsBehind: 0,
-    lastIoErrno: 0,
-    lastIoError: '',
-    lastSqlErrno: 0,
-    lastSqlError: '',
-    sqlDelay: 0,
-    retrievedGtid: `${primaryUuid}:1-500`,
-    executedGtid: `${primaryUuid}:1-500`,
-    ...overrides,
-  };
+  return healthyReplicaStatus({ sourceHost: host, retrievedGtid: `${primaryUuid}:1-500`, executedGtid: `${primaryUuid}:1-500`, ...overrides });
 }
 
 function replica(overrides: Partial<Observation> = {}): Observation {

@@ -1,28 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ReplicaStatus } from '../../../src/mysql/replica-status.js';
+import { healthyReplicaStatus } from '../../support/replica-status-fixture.js';
 import { planReplication, RESTART_PAUSE_MS, type ReplicationHistory } from '../../../src/replication/plan.js';
 
 const target = { host: 'mysql-0.mysql.default.svc.cluster.local', port: 3306 };
 const NOW = 1_000_000;
 
 function status(extra: Partial<ReplicaStatus> = {}): ReplicaStatus {
-  return {
-    ioRunning: true,
-    ioState: 'Yes',
-    sqlRunning: true,
-    sourceHost: target.host,
-    sourcePort: target.port,
-    secondsBehind: 0,
-    lastIoErrno: 0,
-    lastIoError: '',
-    lastSqlErrno: 0,
-    lastSqlError: '',
-    sqlDelay: 0,
-    retrievedGtid: '',
-    executedGtid: '',
-    ...extra,
-  };
+  return healthyReplicaStatus({ sourceHost: target.host, sourcePort: target.port, ...extra });
 }
 
 const later: ReplicationHistory = { freshBoot: false, lastRestartAt: 0, now: NOW };
