@@ -13,7 +13,9 @@ import { connectToServer } from '../mysql/connection.js';
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
 const TICK_DEADLINE_MS = 5_000;
 /** How often a server that restarts to finish a clone is looked for. */
-const RESTART_POLL_MS = 200;
+const FAST_POLL_MS = 200;
+/** How long after starting or re-pointing replication the loop looks every 200 ms for the replica to catch up. */
+const SETTLE_WINDOW_MS = 3_000;
 /** Two boot times further apart than this are two server instances (Uptime has a 1 s resolution). */
 const BOOT_TOLERANCE_MS = 2_500;
 
@@ -35,7 +37,7 @@ export class ControlLoop {
   /** When the server we are connected to started; a different one is a restart. */
   #serverBootedAt: number | undefined;
   /** What the replica's rules remember between checks (see planReplication). */
-  readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0 };
+  readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0, actedAt: 0 };
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<LoopState> | undefined;
   #stopped = false;
@@ -181,10 +183,12 @@ export class ControlLoop {
   }
 
   /**
-   * The next check comes a second later, except around a CLONE-plugin clone:
-   * at once after it was recorded (replication is next), and every 200 ms while
-   * the server first comes up for it or restarts to finish it, so the server's
-   * arrival is noticed at once (a 1 s poll cost half a second on average).
+   * The next check comes a second later, except around a change the loop
+   * waits for: at once after a CLONE-plugin clone was recorded (replication is
+   * next); every 200 ms while the server first comes up for it or restarts to
+   * finish it (a 1 s poll cost half a second on average); and every 200 ms for
+   * a few seconds after replication was started or re-pointed while the
+   * replica is not Ready, so the check that proves it caught up comes at once.
    */
   #nextCheckInMs(): number {
     if (this.#justCloned) {
@@ -192,7 +196,9 @@ export class ControlLoop {
       return 0;
     }
     const phase = this.#provisioner?.report.phase;
-    return phase === 'starting' || phase === 'restarting' ? RESTART_POLL_MS : this.#settings.intervalMs;
+    if (phase === 'starting' || phase === 'restarting') return FAST_POLL_MS;
+    const settling = !this.#state.verdict.ready && Date.now() - this.#memory.actedAt < SETTLE_WINDOW_MS;
+    return settling ? FAST_POLL_MS : this.#settings.intervalMs;
   }
 
   async #connect(): Promise<Connection> {

@@ -33,6 +33,8 @@ export interface ReplicaMemory {
   freshBoot: boolean;
   /** When this agent last started replication after an error. */
   lastRestartAt: number;
+  /** When this agent last started or re-pointed replication: the checks right after look closer. */
+  actedAt: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function checkReplica(input: {
       action.kind === 'point' ? 'pointing replication at the primary' : 'starting replication',
     );
     if (action.kind === 'start') memory.lastRestartAt = Date.now();
+    memory.actedAt = Date.now();
     await applyReplicationAction(connection, { dialect, source: settings.source, action, gtidStart });
     status = await readReplicaStatus(connection, dialect);
   }

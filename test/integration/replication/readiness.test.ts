@@ -4,7 +4,9 @@ import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { RowWriter } from '../../support/row-writer.js';
-import { metricsOf, missingRows, readyzOf, replicationRowOf, sample, statusOf, waitForReadyz, waitForSameData, waitForWrites } from '../../support/pod-probes.js';
+import { metricsOf, missingRows, readyzOf, replicationRowOf, sample, statusOf, waitForReadyz, waitForSameData, waitForStatus, waitForWrites } from '../../support/pod-probes.js';
+import { CAUGHT_UP_SHARE } from '../../../src/health/readiness.js';
+import type { StatusDocument } from '../../../src/http/status-document.js';
 import { operatorSql, SERVER_CASES } from '../../support/server-sql.js';
 import { expectLagUnknownWhileThePrimaryHangs, expectThePrimarySidecarToGiveUpAndStop } from './hung-primary.js';
 import { startSetOf } from './server-behaviour.js';
@@ -75,6 +77,23 @@ for (const server of SERVER_CASES) {
 
       await replica.query(sql.startReplica);
       await waitForReadyz(replica, 200, { timeoutMs: 15_000 });
+    });
+
+    it('a stopped thread is acted on by the first check that sees it, and a caught-up replica is Ready on the first check that shows it', async () => {
+      await waitForReadyz(replica, 200, { timeoutMs: 15_000 });
+      await replica.query(sql.stopSqlThread);
+      // /status holds one check's observation and the verdict drawn from it: no check in between may still say Ready.
+      const stopped = await waitForStatus(replica, 'the SQL thread stopped', (doc) => doc.replication?.sqlRunning === false, 10_000);
+      expect(stopped.ready).toBe(false);
+      expect(stopped.reasons).toContain('the SQL thread is not running');
+      expect((await readyzOf(replica)).status).toBe(503);
+
+      await replica.query(sql.startSqlThread);
+      const caughtUp = (doc: StatusDocument) =>
+        doc.replication?.ioRunning === true && doc.replication.sqlRunning && doc.lag?.known === true && (doc.lag.seconds ?? Infinity) <= MAX_LAG_SECONDS * CAUGHT_UP_SHARE;
+      const back = await waitForStatus(replica, 'both threads running with a caught-up lag', caughtUp, 15_000);
+      expect(back.reasons).toEqual([]);
+      expect(back.ready).toBe(true);
     });
 
     it("the SQL thread stopped by hand stays stopped while the primary restarts: the IO thread's errors are no reason to undo it", async () => {
