@@ -4,7 +4,7 @@ import type { ClonePluginProvisioner } from '../clone/clone-plugin/provisioner.j
 import { assessReadiness, Hysteresis, type Observation } from '../health/readiness.js';
 import type { Logger } from '../log.js';
 import { readServerState, type ServerState } from '../mysql/server-state.js';
-import { closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
+import { closeGently, closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
 import type { LoopSettings, LoopState } from './loop-types.js';
 import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
@@ -100,7 +100,7 @@ export class ControlLoop {
     const connection = this.#connection;
     this.#connection = undefined;
     if (connection === undefined) return;
-    await withDeadline(connection.end(), { ms: 1_000, onTimeout: () => closeHard(connection) }).catch(() => closeHard(connection));
+    await closeGently(connection);
   }
 
   /** One check; never throws: a failure becomes the observation. */
@@ -176,7 +176,8 @@ export class ControlLoop {
       this.#justCloned = true;
     }
     // Not kept between checks: a server that shuts down to finish a clone waits 2 s for clients still connected.
-    this.#dropConnection();
+    if (this.#connection !== undefined) void closeGently(this.#connection);
+    this.#connection = undefined;
     const { role } = this.#settings;
     const cloning = info === undefined ? cloneReason(provisioner.report) : 'cloned: switching to replication';
     return { role, serverUp: true, serverError: undefined, writable: undefined, replication: undefined, lag: undefined, errant: undefined, cloning };
