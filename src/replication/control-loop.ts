@@ -37,7 +37,7 @@ export class ControlLoop {
   /** When the server we are connected to started; a different one is a restart. */
   #serverBootedAt: number | undefined;
   /** What the replica's rules remember between checks (see planReplication). */
-  readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0, actedAt: 0 };
+  readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0, actedAt: 0, readOnlyRestores: 0, readOnlySeen: false };
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<LoopState> | undefined;
   #stopped = false;
@@ -67,6 +67,7 @@ export class ControlLoop {
       verdict: { ready: false, reasons: ['not checked yet'] },
       heartbeatWrites: 0,
       heartbeatFailures: 0,
+      readOnlyRestores: 0,
       lastError: undefined,
       cloneInfo: settings.cloneInfo,
       cloning: settings.provisioner?.report,
@@ -123,7 +124,8 @@ export class ControlLoop {
       this.#logger[verdict.ready ? 'info' : 'warn']({ reasons: verdict.reasons }, verdict.ready ? 'ready' : 'not ready');
     }
     const cloning = this.#provisioner?.report;
-    this.#state = { ...this.#state, checkedAt: new Date(), server, observation, verdict, lastError, cloning };
+    const { readOnlyRestores } = this.#memory;
+    this.#state = { ...this.#state, checkedAt: new Date(), server, observation, verdict, lastError, cloning, readOnlyRestores };
     return this.#state;
   }
 
@@ -173,6 +175,7 @@ export class ControlLoop {
       this.#provisioner = undefined;
       this.#state = { ...this.#state, cloneInfo: info };
       this.#memory.freshBoot = true;
+      this.#memory.readOnlySeen = false;
       this.#justCloned = true;
     }
     // Not kept between checks: a server that shuts down to finish a clone waits 2 s for clients still connected.
@@ -227,7 +230,10 @@ export class ControlLoop {
     connection.on('error', () => undefined);
     try {
       const bootedAt = await withDeadline(readServerBootTime(connection), { ms: TICK_DEADLINE_MS, onTimeout: () => closeHard(connection) });
-      if (this.#serverBootedAt === undefined || Math.abs(bootedAt - this.#serverBootedAt) > BOOT_TOLERANCE_MS) this.#memory.freshBoot = true;
+      if (this.#serverBootedAt === undefined || Math.abs(bootedAt - this.#serverBootedAt) > BOOT_TOLERANCE_MS) {
+        this.#memory.freshBoot = true;
+        this.#memory.readOnlySeen = false;
+      }
       this.#serverBootedAt = bootedAt;
     } catch (error) {
       closeHard(connection);

@@ -53,12 +53,17 @@ async function applyGtidStart(connection: Connection, dialect: Dialect, gtid: st
   await connection.query(setStart.sql, [...setStart.params]);
 }
 
-/** Replicas are read-only (on MySQL super_read_only too): writes around replication are how errant transactions are born. */
-export async function ensureReadOnly(connection: Connection, server: ServerState): Promise<void> {
+/**
+ * Replicas are read-only (on MySQL super_read_only too): writes around
+ * replication are how errant transactions are born. True when the server was
+ * writable and had to be set read-only again.
+ */
+export async function ensureReadOnly(connection: Connection, server: ServerState): Promise<boolean> {
   const mysql = server.version.flavor === 'mysql';
-  if (server.readOnly && (!mysql || server.superReadOnly === true)) return;
+  if (server.readOnly && (!mysql || server.superReadOnly === true)) return false;
   await connection.query('SET GLOBAL read_only = ON');
   if (mysql) await connection.query('SET GLOBAL super_read_only = ON');
+  return true;
 }
 
 /** Heartbeat lag: this server's clock minus the primary's last applied heartbeat. */
