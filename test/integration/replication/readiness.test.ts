@@ -81,9 +81,11 @@ for (const server of SERVER_CASES) {
 
     it('a stopped thread is acted on by the first check that sees it, and a caught-up replica is Ready on the first check that shows it', async () => {
       await waitForReadyz(replica, 200, { timeoutMs: 15_000 });
+      const stoppedAt = Date.now();
       await replica.query(sql.stopSqlThread);
       // /status holds one check's observation and the verdict drawn from it: no check in between may still say Ready.
       const stopped = await waitForStatus(replica, 'the SQL thread stopped', (doc) => doc.replication?.sqlRunning === false, 10_000);
+      console.log(`${server.server}: STOP SQL_THREAD to the first /status that shows it (not Ready): ${Date.now() - stoppedAt} ms`);
       expect(stopped.ready).toBe(false);
       expect(stopped.reasons).toContain('the SQL thread is not running');
       expect((await readyzOf(replica)).status).toBe(503);
