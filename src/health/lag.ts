@@ -16,7 +16,14 @@
 export type LagMethod = 'heartbeat' | 'seconds-behind';
 
 export type Lag =
-  | { readonly known: true; readonly seconds: number; readonly method: LagMethod; readonly note?: string }
+  | {
+      readonly known: true;
+      readonly seconds: number;
+      /** computeLag always sets it; a lag made elsewhere without it is the heartbeat's. */
+      readonly method?: LagMethod;
+      /** Why the figure is not the heartbeat's own age. */
+      readonly note?: string;
+    }
   | { readonly known: false; readonly reason: string };
 
 /**

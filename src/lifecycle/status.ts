@@ -41,7 +41,7 @@ export function buildStatus(input: {
       identity.role === 'primary' || lag === undefined
         ? null
         : lag.known
-          ? { known: true, seconds: lag.seconds, reason: null, method: lag.method, note: lag.note ?? null }
+          ? { known: true, seconds: lag.seconds, reason: null, method: lag.method ?? 'heartbeat', note: lag.note ?? null }
           : { known: false, seconds: null, reason: lag.reason, method: 'heartbeat', note: null },
     errant: observation.errant ?? null,
     heartbeat: identity.role === 'primary' ? { writes: state.heartbeatWrites, failures: state.heartbeatFailures } : null,

@@ -20,7 +20,7 @@ function replica(overrides: Partial<Observation> = {}): Observation {
     serverError: undefined,
     writable: false,
     replication: status(),
-    lag: { known: true, seconds: 0.4, method: 'heartbeat' },
+    lag: { known: true, seconds: 0.4 },
     errant: undefined,
     ...overrides,
   };
@@ -166,17 +166,17 @@ describe('assessReadiness: replica, one fault at a time', () => {
   });
 
   it('lag above the threshold; at the threshold is still ready', () => {
-    expect(assessReadiness(replica({ lag: { known: true, seconds: 12.34, method: 'heartbeat' } }), MAX_LAG)).toEqual({
+    expect(assessReadiness(replica({ lag: { known: true, seconds: 12.34 } }), MAX_LAG)).toEqual({
       ready: false,
       reasons: ['lag 12.3 s is above the 10 s threshold'],
     });
-    expect(assessReadiness(replica({ lag: { known: true, seconds: 10.01, method: 'heartbeat' } }), MAX_LAG).ready).toBe(false);
-    expect(assessReadiness(replica({ lag: { known: true, seconds: 10, method: 'heartbeat' } }), MAX_LAG)).toEqual({ ready: true, reasons: [] });
-    expect(assessReadiness(replica({ lag: { known: true, seconds: 0, method: 'heartbeat' } }), 0)).toEqual({ ready: true, reasons: [] });
+    expect(assessReadiness(replica({ lag: { known: true, seconds: 10.01 } }), MAX_LAG).ready).toBe(false);
+    expect(assessReadiness(replica({ lag: { known: true, seconds: 10 } }), MAX_LAG)).toEqual({ ready: true, reasons: [] });
+    expect(assessReadiness(replica({ lag: { known: true, seconds: 0 } }), 0)).toEqual({ ready: true, reasons: [] });
   });
 
   it('a NULL Seconds_Behind is unknown lag, never ready (ARCHITECTURE.md, "Lag and readiness"), even beside a fresh heartbeat', () => {
-    const verdict = assessReadiness(replica({ replication: status({ secondsBehind: null }), lag: { known: true, seconds: 0.2, method: 'heartbeat' } }), MAX_LAG);
+    const verdict = assessReadiness(replica({ replication: status({ secondsBehind: null }), lag: { known: true, seconds: 0.2 } }), MAX_LAG);
     expect(verdict.ready).toBe(false);
     expect(verdict.reasons.some((reason) => /unknown/.test(reason))).toBe(true);
   });
@@ -251,9 +251,9 @@ describe('assessReadiness: property', () => {
       fc.property(faults, (f) => {
         const lag: Lag | undefined =
           f.lag === 'ok'
-            ? { known: true, seconds: f.maxLag / 2, method: 'heartbeat' }
+            ? { known: true, seconds: f.maxLag / 2 }
             : f.lag === 'high'
-              ? { known: true, seconds: f.maxLag + 0.5, method: 'heartbeat' }
+              ? { known: true, seconds: f.maxLag + 0.5 }
               : f.lag === 'unknown'
                 ? { known: false, reason: 'no heartbeat received yet' }
                 : undefined;
