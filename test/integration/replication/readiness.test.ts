@@ -9,11 +9,14 @@ import { CAUGHT_UP_SHARE } from '../../../src/health/readiness.js';
 import type { StatusDocument } from '../../../src/http/status-document.js';
 import { operatorSql, SERVER_CASES } from '../../support/server-sql.js';
 import { expectLagUnknownWhileThePrimaryHangs, expectThePrimarySidecarToGiveUpAndStop } from './hung-primary.js';
+import { expectAFutureHeartbeatToBeUnknown, expectAMissingOrForeignRowToBeUnknown } from './lag-honesty.js';
 import { startSetOf } from './server-behaviour.js';
 
 /** Faster flips than the defaults (3 checks, 10 s), so each scenario takes seconds. */
 const MAX_LAG_SECONDS = 3;
 const ENV = { READY_CHECKS: '2', READY_MAX_LAG_SECONDS: String(MAX_LAG_SECONDS) };
+/** Above MAX_LAG_SECONDS: a replica this far behind must not be Ready, whatever a heartbeat says. */
+const DELAY_SECONDS = 6;
 
 for (const server of SERVER_CASES) {
   describe(`replication on ${server.server}: readiness follows what the replica can serve`, () => {
@@ -180,6 +183,14 @@ for (const server of SERVER_CASES) {
       expect((await statusOf(replica)).lag?.seconds).toBeLessThanOrEqual(MAX_LAG_SECONDS);
       await waitForSameData(primary, [replica], 'app.rows');
       expect(await missingRows(replica, 'app.rows', acknowledged)).toEqual([]);
+    });
+
+    it(`pt-heartbeat without --utc on a +09:00 primary, the replica ${DELAY_SECONDS} s behind (SOURCE_DELAY/MASTER_DELAY): lag unknown "in the future", not Ready, lag_known 0`, async () => {
+      await expectAFutureHeartbeatToBeUnknown({ cluster, primary, replica, env: ENV }, sql, DELAY_SECONDS);
+    });
+
+    it("a deleted heartbeat row, then only another server_id's row (another writer): lag unknown with the reason, not Ready, lag_known 0", async () => {
+      await expectAMissingOrForeignRowToBeUnknown({ cluster, primary, replica, env: ENV });
     });
   });
 }
