@@ -28,7 +28,7 @@ export function waitForShutdownSignal(): Promise<NodeJS.Signals> {
  * An AbortSignal that aborts on the first shutdown signal, with an
  * InterruptedError as its reason: init threads it through every wait instead
  * of exiting from the handler, so children are ended and the data dir is
- * cleaned before the process exits (ARCHITECTURE.md, "Exit codes").
+ * cleaned before the process exits (ARCHITECTURE.md, "Stopping init").
  */
 export function abortOnShutdownSignal(): AbortSignal {
   const controller = new AbortController();
