@@ -1,0 +1,226 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Answer } from 'dns-packet';
+import type { ResultPromise } from 'execa';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runInitContainer, spawnInitContainer, startAgentPod } from '../../cluster/agent.js';
+import { Cluster } from '../../cluster/cluster.js';
+import type { Pod } from '../../cluster/pod.js';
+import { isAlive, readStartTime } from '../../cluster/processes.js';
+import { waitFor } from '../../cluster/wait.js';
+import { terminationLogOf } from '../../e2e/support/bad-init.js';
+import { startAgent } from '../../support/agent.js';
+import { loadBulk } from '../../support/bulk-data.js';
+import { FakeDnsServer } from '../../support/fake-dns-server.js';
+import { cloneInfoOf, pidsNamed } from '../../support/pod-inspect.js';
+import { descendantsOf, survivorsOf, type SeenProcess } from '../../support/process-tree.js';
+
+/**
+ * SIGTERM (the kubelet deleting a pod) at each phase of init: it must end
+ * what it waits for, leave no child and no staging data behind, say why in
+ * one line (stderr and the termination log) and exit 8 within 2 s
+ * (ARCHITECTURE.md, "Stopping init"). The measured times are printed.
+ */
+
+const STOP_LINE = 'stopped by SIGTERM before init finished; the data dir holds no partial clone';
+const DEADLINE_MS = 2_000;
+
+interface Stopped {
+  readonly exitCode: number | undefined;
+  /** Init's descendants just before the signal. */
+  readonly children: readonly SeenProcess[];
+}
+
+/** SIGTERM to `pid`, then init must have exited before the 2 s deadline; its children are sampled just before. */
+async function sigterm(phase: string, pid: number, exited: Promise<number | undefined>): Promise<Stopped> {
+  const children = descendantsOf(pid);
+  const sentAt = performance.now();
+  process.kill(pid, 'SIGTERM');
+  const outcome = await Promise.race([exited.then((exitCode) => ({ exitCode })), sleep(DEADLINE_MS).then(() => 'still running' as const)]);
+  const ms = performance.now() - sentAt;
+  console.log(`init-signals: ${phase}: ${outcome === 'still running' ? 'still running' : `exit ${outcome.exitCode}`} ${ms.toFixed(0)} ms after SIGTERM`);
+  if (outcome === 'still running') throw new Error(`${phase}: init still ran ${DEADLINE_MS} ms after SIGTERM`);
+  return { exitCode: outcome.exitCode, children };
+}
+
+/** What a stopped init must leave: exit 8, one line on stderr and in the termination log, no child, an empty data dir. */
+function expectCleanStop(stopped: Stopped, left: { stderrLines: string[]; terminationLog: string; dataDir: string }): void {
+  expect(stopped.exitCode).toBe(8);
+  expect(left.stderrLines).toEqual([`mysql-sts-agent init: ${STOP_LINE}`]);
+  expect(left.terminationLog).toBe(`${STOP_LINE}\n`);
+  expect(survivorsOf(stopped.children)).toEqual([]);
+  expect(readdirSync(left.dataDir)).toEqual([]);
+}
+
+describe('init stops on SIGTERM before it has a donor', () => {
+  const SUFFIX = 'mysql.default.svc.cluster.local';
+  const dns = new FakeDnsServer();
+  const dir = mkdtempSync(join(tmpdir(), 'msa-init-signals-'));
+  const started: ResultPromise[] = [];
+  let silentPeer: Server | undefined;
+  const peerConnections: Socket[] = [];
+
+  beforeAll(async () => {
+    await dns.start();
+    writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
+  });
+  afterEach(() => {
+    for (const subprocess of started.splice(0)) subprocess.kill('SIGKILL');
+    for (const socket of peerConnections.splice(0)) socket.destroy();
+    silentPeer?.close();
+    dns.received.length = 0;
+  });
+  afterAll(async () => {
+    await dns.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** mysql-1's init on an empty data dir, asking the fake DNS; `wrapper` runs it under another command. */
+  function startInit(extra: Record<string, string>, wrapper: readonly string[] = []) {
+    const dataDir = mkdtempSync(join(dir, 'data-'));
+    const terminationLog = join(mkdtempSync(join(dir, 'log-')), 'termination-log');
+    writeFileSync(terminationLog, '');
+    const env = {
+      POD_NAME: 'mysql-1',
+      DATA_DIR: dataDir,
+      CONF_DIR: mkdtempSync(join(dir, 'conf-')),
+      RESOLV_CONF: join(dir, 'resolv.conf'),
+      MYSQL_FLAVOR: 'mariadb',
+      TERMINATION_LOG: terminationLog,
+      DNS_SERVERS: `127.0.0.1:${dns.port}`,
+      ...extra,
+    };
+    const subprocess = startAgent(['init'], env, wrapper);
+    started.push(subprocess);
+    let stdout = '';
+    subprocess.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    const exited = subprocess.then((result) => result.exitCode);
+    const left = async () => ({
+      stderrLines: (await subprocess).stderr.trim().split('\n'),
+      terminationLog: readFileSync(terminationLog, 'utf8'),
+      dataDir,
+    });
+    return { subprocess, exited, stdout: () => stdout, left };
+  }
+
+  it('discovery: a DNS server that never answers', async () => {
+    dns.behave = () => ({ kind: 'silence' });
+    const init = startInit({ DNS_TIMEOUT_MS: '30000', DNS_ATTEMPTS: '3' });
+    await waitFor(async () => (dns.received.length > 0 ? true : undefined), { what: 'init to ask DNS', timeoutMs: 10_000, intervalMs: 5 });
+    const stopped = await sigterm('discovery (silent DNS)', init.subprocess.pid as number, init.exited);
+    expectCleanStop(stopped, await init.left());
+    expect(dns.received).toHaveLength(1);
+  });
+
+  it('discovery: a peer whose sidecar accepts the connection and never answers /status', async () => {
+    const server = createServer((socket) => peerConnections.push(socket));
+    silentPeer = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('the silent peer has no port');
+    const peer: Answer[] = [{ type: 'A', name: `mysql-0.${SUFFIX}`, ttl: 5, data: '127.0.0.1' }];
+    dns.behave = (question) =>
+      question.type === 'SRV'
+        ? { kind: 'answer', answers: [{ type: 'SRV', name: question.name, ttl: 5, data: { target: `mysql-0.${SUFFIX}`, port: 3306, priority: 0, weight: 10 } }], additionals: peer }
+        : { kind: 'answer', answers: peer };
+    const init = startInit({ HTTP_PORT: String(address.port) });
+    await waitFor(async () => (peerConnections.length > 0 ? true : undefined), { what: 'init to ask the peer', timeoutMs: 10_000, intervalMs: 5 });
+    const stopped = await sigterm('discovery (silent peer)', init.subprocess.pid as number, init.exited);
+    expectCleanStop(stopped, await init.left());
+  });
+
+  /** Waits until init has logged a retry with a wait of at least `atLeastMs` ahead: it is in the backoff sleep. */
+  async function waitForBackoff(stdout: () => string, atLeastMs: number): Promise<void> {
+    const waits = () => [...stdout().matchAll(/"retryInMs":(\d+),"msg":"not ready to initialise the data dir yet"/g)].map((match) => Number(match[1]));
+    await waitFor(async () => (waits().some((ms) => ms >= atLeastMs) ? true : undefined), { what: `a backoff of ${atLeastMs} ms or more`, timeoutMs: 30_000, intervalMs: 5 });
+  }
+
+  it('waiting for a donor: the backoff between rounds', async () => {
+    dns.behave = () => ({ kind: 'rcode', rcode: 'NXDOMAIN' });
+    const init = startInit({});
+    await waitForBackoff(init.stdout, 300);
+    const stopped = await sigterm('waiting for a donor (backoff)', init.subprocess.pid as number, init.exited);
+    expectCleanStop(stopped, await init.left());
+  });
+
+  it('waiting for a donor as PID 1 of its own PID namespace (node as the images run it)', async () => {
+    dns.behave = () => ({ kind: 'rcode', rcode: 'NXDOMAIN' });
+    const init = startInit({}, ['unshare', '--pid', '--kill-child']);
+    // PID 1 gets only the signals it has a handler for: without one, SIGTERM is ignored.
+    const pid1 = await waitFor(async () => descendantsOf(init.subprocess.pid as number).find((seen) => seen.comm === 'node'), {
+      what: 'node under unshare',
+      timeoutMs: 10_000,
+    });
+    await waitForBackoff(init.stdout, 300);
+    const stopped = await sigterm('waiting for a donor (PID 1)', pid1.pid, init.exited);
+    expectCleanStop(stopped, await init.left());
+  });
+});
+
+describe('init stops on SIGTERM while it clones from a real donor', () => {
+  let cluster: Cluster;
+  let donor: Pod;
+  let recipient: Pod;
+
+  beforeAll(async () => {
+    cluster = await Cluster.create();
+    donor = await startAgentPod(cluster, 0);
+    await donor.query('CREATE DATABASE app');
+    await loadBulk(donor);
+    recipient = await cluster.addPod(1);
+  });
+  afterAll(async () => {
+    await cluster?.down();
+  });
+
+  /** The recipient's init in the background; stops it with SIGTERM once `ready` holds for init's PID. */
+  async function stopInitWhen(phase: string, ready: (pid: number) => Promise<boolean>) {
+    const terminationLog = terminationLogOf(recipient);
+    terminationLog.reset();
+    const label = `init-sigterm-${phase.replace(/\W+/g, '-')}`;
+    const init = spawnInitContainer(cluster, recipient, label);
+    await waitFor(async () => ((await ready(init.pid)) ? true : undefined), { what: `${recipient.name}'s init to be ${phase}`, timeoutMs: 60_000, intervalMs: 2 });
+    const stopped = await sigterm(phase, init.pid, init.exited.then((exit) => exit.exitCode));
+    const log = readFileSync(join(recipient.paths.logs, `${label}.log`), 'utf8');
+    const stderrLines = log.trim().split('\n').filter((line) => !line.startsWith('{'));
+    expectCleanStop(stopped, { stderrLines, terminationLog: terminationLog.read(), dataDir: recipient.paths.data });
+    return { stopped, log };
+  }
+
+  const running = (pid: number, comm: string) => descendantsOf(pid).some((seen) => seen.comm === comm);
+
+  it('streaming: the extractor is killed, the donor\'s backup ends with the connection', async () => {
+    const staging = join(recipient.paths.data, '.mysql-sts-agent', 'staging');
+    let donorBackup: { pid: number; startTime: string } | undefined;
+    const { stopped, log } = await stopInitWhen('streaming', async (pid) => {
+      if (!running(pid, 'mbstream') || !existsSync(staging) || readdirSync(staging).length === 0) return false;
+      const [backup] = await pidsNamed(donor, 'mariadb-backup');
+      const startTime = backup === undefined ? undefined : readStartTime(backup);
+      donorBackup = backup === undefined || startTime === undefined ? undefined : { pid: backup, startTime };
+      return donorBackup !== undefined;
+    });
+    expect(stopped.children.map((child) => child.comm)).toContain('mbstream');
+    expect(log).not.toContain('received the backup; preparing');
+    const backup = donorBackup as { pid: number; startTime: string };
+    await waitFor(async () => (isAlive(backup) ? undefined : true), { what: `${donor.name}'s backup to end once the recipient hung up`, timeoutMs: 30_000 });
+  });
+
+  it('preparing: mariadb-backup --prepare is killed', async () => {
+    const { stopped, log } = await stopInitWhen('preparing', async (pid) => running(pid, 'mariadb-backup'));
+    expect(stopped.children.map((child) => child.comm)).toContain('mariadb-backup');
+    expect(log).toContain('received the backup; preparing');
+    expect(log).not.toContain('clone complete');
+  });
+
+  it('a following init clones cleanly into the data dir the stopped ones left', async () => {
+    const result = await runInitContainer(cluster, recipient);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(cloneInfoOf(recipient)?.donor).toBe('mysql-0');
+    expect(existsSync(join(recipient.paths.data, '.mysql-sts-agent', 'initialized'))).toBe(true);
+    expect(existsSync(join(recipient.paths.data, '.mysql-sts-agent', 'staging'))).toBe(false);
+  });
+});
