@@ -49,11 +49,20 @@ async function sigterm(phase: string, pid: number, exited: Promise<number | unde
 
 /** What a stopped init must leave: exit 8, one line on stderr and in the termination log, no child, an empty data dir. */
 function expectCleanStop(stopped: Stopped, left: { stderrLines: string[]; terminationLog: string; dataDir: string }): void {
-  expect(stopped.exitCode).toBe(8);
-  expect(left.stderrLines).toEqual([`mysql-sts-agent init: ${STOP_LINE}`]);
-  expect(left.terminationLog).toBe(`${STOP_LINE}\n`);
-  expect(survivorsOf(stopped.children)).toEqual([]);
-  expect(readdirSync(left.dataDir)).toEqual([]);
+  // One comparison, so a failure shows everything that was left wrong at once.
+  expect({
+    exitCode: stopped.exitCode,
+    stderr: left.stderrLines,
+    terminationLog: left.terminationLog,
+    survivingChildren: survivorsOf(stopped.children),
+    dataDir: readdirSync(left.dataDir),
+  }).toEqual({
+    exitCode: 8,
+    stderr: [`mysql-sts-agent init: ${STOP_LINE}`],
+    terminationLog: `${STOP_LINE}\n`,
+    survivingChildren: [],
+    dataDir: [],
+  });
 }
 
 describe('init stops on SIGTERM before it has a donor', () => {
