@@ -15,6 +15,7 @@ import { waitFor } from '../../cluster/wait.js';
 import { terminationLogOf } from '../../e2e/support/bad-init.js';
 import { startAgent } from '../../support/agent.js';
 import { loadBulk } from '../../support/bulk-data.js';
+import { makeCertificates } from '../../support/certificates.js';
 import { FakeDnsServer } from '../../support/fake-dns-server.js';
 import { cloneInfoOf, pidsNamed } from '../../support/pod-inspect.js';
 import { descendantsOf, survivorsOf, type SeenProcess } from '../../support/process-tree.js';
@@ -170,30 +171,43 @@ describe('init stops on SIGTERM before it has a donor', () => {
   });
 });
 
-describe('init stops on SIGTERM while it clones from a real donor', () => {
+/** The stream's two shapes: the socket handed to the extractor, or (with TLS) piped through node. */
+const STREAMS = [
+  { stream: 'a socket handed to mbstream', tls: false },
+  { stream: 'mutual TLS, piped through node', tls: true },
+];
+
+describe.each(STREAMS)('init stops on SIGTERM while it clones from a real donor ($stream)', ({ tls }) => {
   let cluster: Cluster;
   let donor: Pod;
   let recipient: Pod;
+  let env: Record<string, string> = {};
+  const dir = mkdtempSync(join(tmpdir(), 'msa-init-signals-tls-'));
 
   beforeAll(async () => {
+    if (tls) {
+      const certs = await makeCertificates(dir, 'mysql.default.svc.cluster.local');
+      env = { CLONE_TLS_CERT: certs.cert, CLONE_TLS_KEY: certs.key, CLONE_TLS_CA: certs.ca };
+    }
     cluster = await Cluster.create();
-    donor = await startAgentPod(cluster, 0);
+    donor = await startAgentPod(cluster, 0, env);
     await donor.query('CREATE DATABASE app');
     await loadBulk(donor);
     recipient = await cluster.addPod(1);
   });
   afterAll(async () => {
     await cluster?.down();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   /** The recipient's init in the background; stops it with SIGTERM once `ready` holds for init's PID. */
   async function stopInitWhen(phase: string, ready: (pid: number) => Promise<boolean>) {
     const terminationLog = terminationLogOf(recipient);
     terminationLog.reset();
-    const label = `init-sigterm-${phase.replace(/\W+/g, '-')}`;
-    const init = spawnInitContainer(cluster, recipient, label);
+    const label = `init-sigterm-${phase}`;
+    const init = spawnInitContainer(cluster, recipient, label, env);
     await waitFor(async () => ((await ready(init.pid)) ? true : undefined), { what: `${recipient.name}'s init to be ${phase}`, timeoutMs: 60_000, intervalMs: 2 });
-    const stopped = await sigterm(phase, init.pid, init.exited.then((exit) => exit.exitCode));
+    const stopped = await sigterm(`${phase}${tls ? ' (TLS)' : ''}`, init.pid, init.exited.then((exit) => exit.exitCode));
     const log = readFileSync(join(recipient.paths.logs, `${label}.log`), 'utf8');
     const stderrLines = log.trim().split('\n').filter((line) => !line.startsWith('{'));
     expectCleanStop(stopped, { stderrLines, terminationLog: terminationLog.read(), dataDir: recipient.paths.data });
@@ -226,7 +240,7 @@ describe('init stops on SIGTERM while it clones from a real donor', () => {
   });
 
   it('a following init clones cleanly into the data dir the stopped ones left', async () => {
-    const result = await runInitContainer(cluster, recipient);
+    const result = await runInitContainer(cluster, recipient, env);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(cloneInfoOf(recipient)?.donor).toBe('mysql-0');
     expect(existsSync(join(recipient.paths.data, '.mysql-sts-agent', 'initialized'))).toBe(true);
