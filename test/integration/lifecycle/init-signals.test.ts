@@ -36,15 +36,23 @@ interface Stopped {
   readonly children: readonly SeenProcess[];
 }
 
-/** SIGTERM to `pid`, then init must have exited before the 2 s deadline; its children are sampled just before. */
-async function sigterm(phase: string, pid: number, exited: Promise<number | undefined>): Promise<Stopped> {
+/** How the stop reaches init: `send` is the instant the 2 s start (by default, SIGTERM itself). */
+interface Delivery {
+  readonly what: string;
+  readonly send: () => void;
+}
+
+const sigtermTo = (pid: number): Delivery => ({ what: 'SIGTERM', send: () => process.kill(pid, 'SIGTERM') });
+
+/** Delivers the stop to `pid`, then init must have exited before the 2 s deadline; its children are sampled just before. */
+async function stopAndTime(phase: string, pid: number, exited: Promise<number | undefined>, delivery: Delivery = sigtermTo(pid)): Promise<Stopped> {
   const children = descendantsOf(pid);
   const sentAt = performance.now();
-  process.kill(pid, 'SIGTERM');
+  delivery.send();
   const outcome = await Promise.race([exited.then((exitCode) => ({ exitCode })), sleep(DEADLINE_MS).then(() => 'still running' as const)]);
   const ms = performance.now() - sentAt;
-  console.log(`init-signals: ${phase}: ${outcome === 'still running' ? 'still running' : `exit ${outcome.exitCode}`} ${ms.toFixed(0)} ms after SIGTERM`);
-  if (outcome === 'still running') throw new Error(`${phase}: init still ran ${DEADLINE_MS} ms after SIGTERM`);
+  console.log(`init-signals: ${phase}: ${outcome === 'still running' ? 'still running' : `exit ${outcome.exitCode}`} ${ms.toFixed(0)} ms after ${delivery.what}`);
+  if (outcome === 'still running') throw new Error(`${phase}: init still ran ${DEADLINE_MS} ms after ${delivery.what}`);
   return { exitCode: outcome.exitCode, children };
 }
 
@@ -121,7 +129,7 @@ describe('init stops on SIGTERM before it has a donor', () => {
     dns.behave = () => ({ kind: 'silence' });
     const init = startInit({ DNS_TIMEOUT_MS: '30000', DNS_ATTEMPTS: '3' });
     await waitFor(async () => (dns.received.length > 0 ? true : undefined), { what: 'init to ask DNS', timeoutMs: 10_000, intervalMs: 5 });
-    const stopped = await sigterm('discovery (silent DNS)', init.subprocess.pid as number, init.exited);
+    const stopped = await stopAndTime('discovery (silent DNS)', init.subprocess.pid as number, init.exited);
     expectCleanStop(stopped, await init.left());
     expect(dns.received).toHaveLength(1);
   });
@@ -139,7 +147,7 @@ describe('init stops on SIGTERM before it has a donor', () => {
         : { kind: 'answer', answers: peer };
     const init = startInit({ HTTP_PORT: String(address.port) });
     await waitFor(async () => (peerConnections.length > 0 ? true : undefined), { what: 'init to ask the peer', timeoutMs: 10_000, intervalMs: 5 });
-    const stopped = await sigterm('discovery (silent peer)', init.subprocess.pid as number, init.exited);
+    const stopped = await stopAndTime('discovery (silent peer)', init.subprocess.pid as number, init.exited);
     expectCleanStop(stopped, await init.left());
   });
 
@@ -153,7 +161,7 @@ describe('init stops on SIGTERM before it has a donor', () => {
     dns.behave = () => ({ kind: 'rcode', rcode: 'NXDOMAIN' });
     const init = startInit({});
     await waitForBackoff(init.stdout, 300);
-    const stopped = await sigterm('waiting for a donor (backoff)', init.subprocess.pid as number, init.exited);
+    const stopped = await stopAndTime('waiting for a donor (backoff)', init.subprocess.pid as number, init.exited);
     expectCleanStop(stopped, await init.left());
   });
 
@@ -166,7 +174,7 @@ describe('init stops on SIGTERM before it has a donor', () => {
       timeoutMs: 10_000,
     });
     await waitForBackoff(init.stdout, 300);
-    const stopped = await sigterm('waiting for a donor (PID 1)', pid1.pid, init.exited);
+    const stopped = await stopAndTime('waiting for a donor (PID 1)', pid1.pid, init.exited);
     expectCleanStop(stopped, await init.left());
   });
 });
@@ -200,14 +208,14 @@ describe.each(STREAMS)('init stops on SIGTERM while it clones from a real donor 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The recipient's init in the background; stops it with SIGTERM once `ready` holds for init's PID. */
-  async function stopInitWhen(phase: string, ready: (pid: number) => Promise<boolean>) {
+  /** The recipient's init in the background; stops it once `ready` holds for init's PID (with SIGTERM, unless `deliver` says how). */
+  async function stopInitWhen(phase: string, ready: (pid: number) => Promise<boolean>, deliver: (pid: number) => Promise<Delivery> = async (pid) => sigtermTo(pid)) {
     const terminationLog = terminationLogOf(recipient);
     terminationLog.reset();
     const label = `init-sigterm-${phase}`;
     const init = spawnInitContainer(cluster, recipient, label, env);
     await waitFor(async () => ((await ready(init.pid)) ? true : undefined), { what: `${recipient.name}'s init to be ${phase}`, timeoutMs: 60_000, intervalMs: 2 });
-    const stopped = await sigterm(`${phase}${tls ? ' (TLS)' : ''}`, init.pid, init.exited.then((exit) => exit.exitCode));
+    const stopped = await stopAndTime(`${phase}${tls ? ' (TLS)' : ''}`, init.pid, init.exited.then((exit) => exit.exitCode), await deliver(init.pid));
     const log = readFileSync(join(recipient.paths.logs, `${label}.log`), 'utf8');
     const stderrLines = log.trim().split('\n').filter((line) => !line.startsWith('{'));
     expectCleanStop(stopped, { stderrLines, terminationLog: terminationLog.read(), dataDir: recipient.paths.data });
@@ -236,6 +244,23 @@ describe.each(STREAMS)('init stops on SIGTERM while it clones from a real donor 
     const { stopped, log } = await stopInitWhen('preparing', async (pid) => running(pid, 'mariadb-backup'));
     expect(stopped.children.map((child) => child.comm)).toContain('mariadb-backup');
     expect(log).toContain('received the backup; preparing');
+    expect(log).not.toContain('clone complete');
+  });
+
+  it('prepared, not committed: a SIGTERM that is pending when the prepare ends never commits', async () => {
+    const { stopped, log } = await stopInitWhen(
+      'prepared',
+      async (pid) => running(pid, 'mariadb-backup'),
+      async (pid) => {
+        // Frozen, init cannot act on the SIGTERM until the prepare has finished: both reach it at once on SIGCONT.
+        const prepare = descendantsOf(pid).find((seen) => seen.comm === 'mariadb-backup') as SeenProcess;
+        process.kill(pid, 'SIGSTOP');
+        process.kill(pid, 'SIGTERM');
+        await waitFor(async () => (isAlive(prepare) ? undefined : true), { what: 'the prepare to finish while init is frozen', timeoutMs: 60_000 });
+        return { what: 'SIGCONT (SIGTERM pending)', send: () => process.kill(pid, 'SIGCONT') };
+      },
+    );
+    expect(stopped.children.map((child) => child.comm)).toContain('mariadb-backup');
     expect(log).not.toContain('clone complete');
   });
 
