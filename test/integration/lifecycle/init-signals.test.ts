@@ -238,6 +238,17 @@ describe.each(STREAMS)('init stops on SIGTERM while it clones from a real donor 
     expect(log).not.toContain('received the backup; preparing');
     const backup = donorBackup as { pid: number; startTime: string };
     await waitFor(async () => (isAlive(backup) ? undefined : true), { what: `${donor.name}'s backup to end once the recipient hung up`, timeoutMs: 30_000 });
+    // Ended because the recipient hung up (aborted, or the tool died of the closed pipe), not run to its end into a connection nobody reads.
+    const ended = await waitFor(
+      async () => {
+        const sidecarLog = readFileSync(join(donor.paths.logs, 'sidecar.log'), 'utf8');
+        const line = sidecarLog.split('\n').find((text) => text.includes('"msg":"backup stream ended"'));
+        return line === undefined ? undefined : (JSON.parse(line) as { result: string; reason: string });
+      },
+      { what: `${donor.name} to log the end of the backup`, timeoutMs: 10_000 },
+    );
+    console.log(`init-signals: streaming${tls ? ' (TLS)' : ''}: the donor's backup ended: ${ended.result}: ${ended.reason}`);
+    expect(ended.result).not.toBe('ok');
   });
 
   it('preparing: mariadb-backup --prepare is killed', async () => {
