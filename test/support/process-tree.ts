@@ -37,5 +37,5 @@ export function descendantsOf(pid: number): SeenProcess[] {
 
 /** Those of `seen` that still run (same PID and start time, not a zombie). */
 export function survivorsOf(seen: readonly SeenProcess[]): SeenProcess[] {
-  return seen.filter((process) => isAlive(process));
+  return seen.filter((one) => isAlive(one));
 }
