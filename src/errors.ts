@@ -14,6 +14,8 @@ export const ExitCode = {
   clone: 5,
   prepare: 6,
   server: 7,
+  /** Stopped by SIGTERM or SIGINT before it finished (ARCHITECTURE.md, "Exit codes"). */
+  interrupted: 8,
 } as const;
 
 export type ExitCodeName = keyof typeof ExitCode;
@@ -55,6 +57,21 @@ export class DiscoveryError extends AgentError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('discovery', message, options);
     this.name = 'DiscoveryError';
+  }
+}
+
+/**
+ * Init was told to stop (the kubelet's SIGTERM when the pod is deleted, a
+ * human's SIGINT). It is the reason of init's AbortSignal, so whatever a
+ * cancelled wait throws, the stop is what gets reported.
+ */
+export class InterruptedError extends AgentError {
+  readonly signal: NodeJS.Signals;
+
+  constructor(signal: NodeJS.Signals) {
+    super('interrupted', `stopped by ${signal} before init finished; the data dir holds no partial clone`);
+    this.name = 'InterruptedError';
+    this.signal = signal;
   }
 }
 

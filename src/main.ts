@@ -3,6 +3,7 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import { parseCommandLine, USAGE, type CommandName } from './cli/args.js';
 import { loadClientConfig, loadConfig, terminationLogPath } from './config.js';
 import { ExitCode, UsageError, exitCodeOf, oneLine } from './errors.js';
+import { abortOnShutdownSignal } from './lifecycle/shutdown.js';
 import { createLogger } from './log.js';
 import { agentVersion } from './version.js';
 
@@ -42,6 +43,8 @@ async function runCommand(
     await runStatus({ url: flags.url ?? `http://127.0.0.1:${client.httpPort}`, json: flags.json, write });
     return;
   }
+  // Before anything else: node as PID 1 (the images) ignores SIGTERM until it has a handler, and init must stop when told.
+  const stop = command === 'init' ? abortOnShutdownSignal() : undefined;
   const config = loadConfig(env);
   const logger = createLogger({
     level: config.logLevel,
@@ -49,7 +52,7 @@ async function runCommand(
     phase: command,
     fd: command === 'peers' ? 2 : 1,
   });
-  if (command === 'init') await (await import('./lifecycle/init.js')).runInit(config, logger);
+  if (stop !== undefined) await (await import('./lifecycle/init.js')).runInit(config, logger, stop);
   else if (command === 'serve') await (await import('./lifecycle/serve.js')).runServe(config, logger, agentVersion());
   else await (await import('./cli/peers.js')).runPeers({ config, logger, json: flags.json, write });
 }

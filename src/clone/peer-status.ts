@@ -8,17 +8,21 @@ const STATUS_TIMEOUT_MS = 2_000;
 /**
  * Asks each peer's sidecar how it is (ARCHITECTURE.md, "Discovery": readiness comes from
  * the peer itself, not from DNS). A peer that does not answer is unreachable,
- * which is not the same as "holds no data".
+ * which is not the same as "holds no data". An aborted `signal` ends every
+ * request and throws its reason instead of answers nobody waits for.
  */
-export async function getPeerCandidates(peers: readonly Peer[], httpPort: number): Promise<PeerCandidate[]> {
-  return Promise.all(peers.filter((peer) => !peer.self).map((peer) => getPeerCandidate(peer, httpPort)));
+export async function getPeerCandidates(peers: readonly Peer[], httpPort: number, signal?: AbortSignal): Promise<PeerCandidate[]> {
+  const candidates = await Promise.all(peers.filter((peer) => !peer.self).map((peer) => getPeerCandidate(peer, httpPort, signal)));
+  signal?.throwIfAborted();
+  return candidates;
 }
 
-async function getPeerCandidate(peer: Peer, httpPort: number): Promise<PeerCandidate> {
+async function getPeerCandidate(peer: Peer, httpPort: number, signal: AbortSignal | undefined): Promise<PeerCandidate> {
   const unreachable = { name: peer.name, ordinal: peer.ordinal, reachable: false, ready: false, holdsData: false, progress: 0, lagSeconds: undefined };
   if (peer.address === undefined) return unreachable;
+  const timeout = AbortSignal.timeout(STATUS_TIMEOUT_MS);
   try {
-    const response = await fetch(`http://${hostForUrl(peer.address)}:${httpPort}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+    const response = await fetch(`http://${hostForUrl(peer.address)}:${httpPort}/status`, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     if (!response.ok) return unreachable;
     return candidateFromStatus(peer, (await response.json()) as StatusDocument);
   } catch {

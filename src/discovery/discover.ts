@@ -21,20 +21,22 @@ export interface Discovery {
  * the previous ordinal's A record, which is all a new replica strictly needs.
  * DNS failures (timeouts, SERVFAIL, garbage) throw a DiscoveryError naming the
  * question and the servers; "no such name" is an answer, not a failure.
+ * An aborted `signal` ends every lookup with its reason.
  */
 export async function discoverPeers(input: {
   identity: PodIdentity;
   client: DnsClient;
   portName: string;
   mysqlPort: number;
+  signal?: AbortSignal | undefined;
 }): Promise<Discovery> {
-  const { identity, client } = input;
+  const { identity, client, signal } = input;
   const asked = srvName(identity, input.portName);
   try {
-    const srv = await client.query(asked, 'SRV');
+    const srv = await client.query(asked, 'SRV', signal);
     const { peers, ignored } = peersFromSrv({ identity, answers: srv.answers, additionals: srv.additionals });
     const base = { asked, answeredBy: formatNameServer(srv.server), ignored };
-    if (peers.length > 0) return { ...base, peers: await withAddresses(client, peers), source: 'srv' };
+    if (peers.length > 0) return { ...base, peers: await withAddresses(client, peers, signal), source: 'srv' };
     const previous = await previousByARecord(input);
     return { ...base, peers: previous ? [previous] : [], source: previous ? 'a-record' : 'none' };
   } catch (error) {
@@ -48,11 +50,11 @@ export async function discoverPeers(input: {
 }
 
 /** SRV answers may come without the targets' addresses; ask for those that are missing. */
-async function withAddresses(client: DnsClient, peers: readonly Peer[]): Promise<Peer[]> {
+async function withAddresses(client: DnsClient, peers: readonly Peer[], signal: AbortSignal | undefined): Promise<Peer[]> {
   return Promise.all(
     peers.map(async (peer) => {
       if (peer.address !== undefined) return peer;
-      const reply = await client.query(peer.fqdn, 'A');
+      const reply = await client.query(peer.fqdn, 'A', signal);
       return { ...peer, address: addressOf(peer.fqdn, reply.answers) };
     }),
   );
@@ -62,10 +64,11 @@ async function previousByARecord(input: {
   identity: PodIdentity;
   client: DnsClient;
   mysqlPort: number;
+  signal?: AbortSignal | undefined;
 }): Promise<Peer | undefined> {
   const fqdn = previousPodFqdn(input.identity);
   if (fqdn === undefined) return undefined;
-  const reply = await input.client.query(fqdn, 'A');
+  const reply = await input.client.query(fqdn, 'A', input.signal);
   const address = addressOf(fqdn, reply.answers);
   if (address === undefined) return undefined;
   const ordinal = input.identity.ordinal - 1;

@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import dnsPacket, { type Answer, type DecodedPacket, type RecordType } from 'dns-packet';
-import { backoffDelay, type BackoffPolicy } from '../retry.js';
+import { backoffDelay, pause, type BackoffPolicy } from '../retry.js';
 import { exchangeTcp, exchangeUdp } from './dns-transport.js';
 import { formatNameServer, type NameServer } from './nameserver.js';
 
@@ -50,16 +49,20 @@ export class DnsClient {
     this.#options = options;
   }
 
-  /** Asks one fully qualified name, rotating through servers for `attempts` rounds. */
-  async query(name: string, type: RecordType): Promise<DnsResponse> {
+  /**
+   * Asks one fully qualified name, rotating through servers for `attempts`
+   * rounds; an aborted `signal` ends it at once with the signal's reason.
+   */
+  async query(name: string, type: RecordType, signal?: AbortSignal): Promise<DnsResponse> {
     const failures: string[] = [];
     const { servers, attempts, backoff = DEFAULT_BACKOFF } = this.#options;
     for (let round = 0; round < attempts; round += 1) {
-      if (round > 0) await sleep(backoffDelay(round - 1, backoff));
+      if (round > 0) await pause(backoffDelay(round - 1, backoff), signal);
       for (const server of servers) {
         try {
-          return await this.#ask(server, name, type);
+          return await this.#ask(server, name, type, signal);
         } catch (error) {
+          signal?.throwIfAborted();
           failures.push(`${formatNameServer(server)} ${describe(error)}`);
         }
       }
@@ -67,7 +70,7 @@ export class DnsClient {
     throw new DnsLookupError(type, name, failures);
   }
 
-  async #ask(server: NameServer, name: string, type: RecordType): Promise<DnsResponse> {
+  async #ask(server: NameServer, name: string, type: RecordType, signal: AbortSignal | undefined): Promise<DnsResponse> {
     const id = randomInt(0, 65_536);
     const query = dnsPacket.encode({
       type: 'query',
@@ -75,11 +78,11 @@ export class DnsClient {
       flags: dnsPacket.RECURSION_DESIRED,
       questions: [{ type, class: 'IN', name }],
     });
-    const timeoutMs = this.#options.timeoutMs;
-    let reply = checkReply(decode(await exchangeUdp(server, query, { timeoutMs })), id, name);
+    const exchange = { timeoutMs: this.#options.timeoutMs, signal };
+    let reply = checkReply(decode(await exchangeUdp(server, query, exchange)), id, name);
     if (reply.flag_tc) {
       // Truncated: the whole answer only comes over TCP (many pods → big SRV sets).
-      reply = checkReply(decode(await exchangeTcp(server, query, { timeoutMs })), id, name);
+      reply = checkReply(decode(await exchangeTcp(server, query, exchange)), id, name);
     }
     const rcode = RCODES[reply.flags === undefined ? -1 : reply.flags & 0xf] ?? 'unknown rcode';
     if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') throw new Error(rcode);

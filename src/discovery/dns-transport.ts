@@ -4,8 +4,35 @@ import type { NameServer } from './nameserver.js';
 
 /**
  * Raw DNS exchanges: one datagram, or one length-prefixed TCP message. Each has
- * a hard timeout; the socket is always closed. Decoding happens elsewhere.
+ * a hard timeout and ends early when `signal` aborts (with its reason); the
+ * socket is always closed. Decoding happens elsewhere.
  */
+
+export interface ExchangeOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Settles an exchange once: on a reply, an error, the timeout or an abort, always closing the socket. */
+function settleOnce(
+  options: ExchangeOptions,
+  exchange: { protocol: 'udp' | 'tcp'; close: () => void; resolve: (reply: Buffer) => void; reject: (error: unknown) => void },
+): (error: unknown, reply?: Buffer) => void {
+  const onAbort = () => finish(options.signal?.reason);
+  const timer = setTimeout(() => finish(new TransportTimeout(exchange.protocol, options.timeoutMs)), options.timeoutMs);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let settled = false;
+  function finish(error: unknown, reply?: Buffer): void {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    exchange.close();
+    if (error !== undefined) exchange.reject(error);
+    else exchange.resolve(reply as Buffer);
+  }
+  return finish;
+}
 
 export class TransportTimeout extends Error {
   constructor(protocol: 'udp' | 'tcp', timeoutMs: number) {
@@ -20,16 +47,11 @@ export class TransportTimeout extends Error {
  * instead of a timeout). A fresh socket per try means a late answer to an
  * earlier try can never be taken for this one.
  */
-export function exchangeUdp(server: NameServer, query: Buffer, options: { timeoutMs: number }): Promise<Buffer> {
+export function exchangeUdp(server: NameServer, query: Buffer, options: ExchangeOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    options.signal?.throwIfAborted();
     const socket = createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
-    const finish = (error: Error | undefined, reply?: Buffer) => {
-      clearTimeout(timer);
-      socket.close();
-      if (error) reject(error);
-      else resolve(reply as Buffer);
-    };
-    const timer = setTimeout(() => finish(new TransportTimeout('udp', options.timeoutMs)), options.timeoutMs);
+    const finish = settleOnce(options, { protocol: 'udp', close: () => socket.close(), resolve, reject });
     socket.on('error', (error) => finish(error));
     socket.on('message', (reply) => finish(undefined, reply));
     socket.connect(server.port, server.host, () => socket.send(query));
@@ -37,18 +59,13 @@ export function exchangeUdp(server: NameServer, query: Buffer, options: { timeou
 }
 
 /** DNS over TCP (RFC 1035 4.2.2): each message is preceded by its 2-byte length. */
-export function exchangeTcp(server: NameServer, query: Buffer, options: { timeoutMs: number }): Promise<Buffer> {
+export function exchangeTcp(server: NameServer, query: Buffer, options: ExchangeOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    options.signal?.throwIfAborted();
     const socket = connect({ host: server.host, port: server.port });
     const chunks: Buffer[] = [];
     let received = 0;
-    const finish = (error: Error | undefined, reply?: Buffer) => {
-      clearTimeout(timer);
-      socket.destroy();
-      if (error) reject(error);
-      else resolve(reply as Buffer);
-    };
-    const timer = setTimeout(() => finish(new TransportTimeout('tcp', options.timeoutMs)), options.timeoutMs);
+    const finish = settleOnce(options, { protocol: 'tcp', close: () => socket.destroy(), resolve, reject });
     socket.on('error', (error) => finish(error));
     socket.on('connect', () => {
       const length = Buffer.alloc(2);

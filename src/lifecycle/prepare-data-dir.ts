@@ -23,6 +23,8 @@ interface PrepareInput {
   readonly method: CloneMethod;
   readonly client: DnsClient;
   readonly logger: Logger;
+  /** SIGTERM/SIGINT: ends whatever init waits for (ARCHITECTURE.md, "Stopping init"). */
+  readonly signal: AbortSignal;
 }
 
 const BACKOFF = { baseMs: 1_000, maxMs: 15_000 };
@@ -31,8 +33,8 @@ const BACKOFF = { baseMs: 1_000, maxMs: 15_000 };
  * Brings the data dir to a state that is safe to start mysqld on, acting on
  * the init decision (ARCHITECTURE.md, "The init decision"): first what the data
  * dir says, then, for an empty one, what the peers say, retried with backoff
- * until the deadline. On failure the data dir is left empty: no half-written
- * data dir is ever left for the server to start on.
+ * until the deadline. On failure, or when stopped, the data dir is left
+ * empty: no half-written data dir is ever left for the server to start on.
  */
 export async function prepareDataDir(input: PrepareInput): Promise<DataDirOutcome> {
   const { config, logger } = input;
@@ -57,6 +59,7 @@ export async function prepareDataDir(input: PrepareInput): Promise<DataDirOutcom
     return await retryUntil(() => attempt({ ...input, layout }), {
       ...BACKOFF,
       deadline: Date.now() + config.initDeadlineSeconds * 1000,
+      signal: input.signal,
       isRetryable: (error) => !(error instanceof ConfigError),
       onRetry: ({ delayMs, error }) => logger.warn({ error: (error as Error).message, retryInMs: delayMs }, 'not ready to initialise the data dir yet'),
     });
@@ -73,7 +76,7 @@ export async function prepareDataDir(input: PrepareInput): Promise<DataDirOutcom
  */
 async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise<DataDirOutcome> {
   const { config, logger } = input;
-  const search = await findDonors({ config, client: input.client });
+  const search = await findDonors({ config, client: input.client, signal: input.signal });
   logger.info({ plan: search.plan.action, reason: search.plan.reason, peers: search.peers, method: input.method }, 'decided how to initialise the data dir');
   if (search.plan.action === 'bootstrap') return 'bootstrap';
   if (search.plan.action === 'wait') throw new AgentError('clone', `failed to find a donor: ${search.plan.reason}`);
@@ -98,9 +101,12 @@ async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise
         flavor: input.flavor,
         parallel: config.cloneParallel,
         logger,
+        signal: input.signal,
       });
       return 'cloned';
     } catch (error) {
+      // Stopped: no next donor; the caller wipes what this one left.
+      input.signal.throwIfAborted();
       if (!(error instanceof AgentError)) throw error;
       logger.warn({ donor: donor.name, error: error.message }, 'clone failed; trying the next donor');
       failures.push(error);

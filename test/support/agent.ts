@@ -14,9 +14,13 @@ export function runAgent(args: readonly string[], env: Record<string, string>) {
   });
 }
 
-/** Starts a long-running agent command; the caller ends it by PID. */
-export function startAgent(args: readonly string[], env: Record<string, string>): ResultPromise<{ reject: false }> {
-  return execa('node', [AGENT_MAIN, ...args], {
+/**
+ * Starts a long-running agent command; the caller ends it by PID. `wrapper`
+ * runs it under another command (`unshare --pid --fork`: node as PID 1, as in the images).
+ */
+export function startAgent(args: readonly string[], env: Record<string, string>, wrapper: readonly string[] = []): ResultPromise<{ reject: false }> {
+  const [file = 'node', ...rest] = [...wrapper, 'node', AGENT_MAIN, ...args];
+  return execa(file, rest, {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     extendEnv: false,
     reject: false,

@@ -100,7 +100,13 @@ function countBytes(
       total += chunk.length;
       input.onBytes(total);
     });
-    child.stdout.pipe(copy).pipe(input.output, { end: false });
+    const stdout = child.stdout;
+    stdout.pipe(copy).pipe(input.output, { end: false });
+    // A recipient that hung up reads nothing more: drain the rest, or the tool's end (and execa's) waits on a full pipe forever.
+    input.output.once('close', () => {
+      stdout.unpipe(copy);
+      stdout.resume();
+    });
     return { stop: async () => total };
   }
   const sample = async () => {

@@ -198,6 +198,8 @@ async function serveBackup(input: {
       counted = total;
     },
   });
+  // With TLS node pipes the stream: a recipient that hangs up (a stopped init) would leave the tool blocked on a full pipe, not dead of EPIPE.
+  socket.once('close', () => backup.abort('the recipient closed the connection'));
   metrics.serving.set(1);
   log.info({ recipient, pid: backup.pid, id }, 'streaming a backup');
   void backup.done.then((outcome) => {

@@ -31,13 +31,24 @@ export interface Received {
   readonly seconds: number;
 }
 
+type ProgressListener = (progress: { bytes: number; expectedBytes: number | undefined }) => void;
+
 /** Everything a signed request to one donor needs. */
 interface DonorChannel {
   readonly donor: DonorAddress;
   readonly pod: string;
   readonly cloneSecret: Secret;
   readonly tls?: MutualTls | undefined;
+  /** Init's stop: ends the requests, the extractor and the connection (which ends the donor's backup). */
+  readonly signal?: AbortSignal | undefined;
 }
+
+type ReceiveInput = DonorChannel & {
+  readonly flavor: Flavor;
+  readonly stagingDir: string;
+  readonly parallel: number;
+  readonly onProgress?: ProgressListener;
+};
 
 /**
  * Receives a backup from `donor` into `stagingDir` (protocol in protocol.ts):
@@ -45,21 +56,56 @@ interface DonorChannel {
  * `xbstream -x`), and once it exits the donor must confirm the backup was
  * complete. Anything else (refusal, cut connection, stall, failed status,
  * extractor error) is an AgentError of the clone stage, and the caller throws the staging dir away.
+ * An aborted signal SIGKILLs the extractor (what it wrote is thrown away) and
+ * closes the connection; once the extractor has exited, the signal's reason is thrown.
  */
-export async function receiveBackup(
-  input: DonorChannel & {
-    flavor: Flavor;
-    stagingDir: string;
-    parallel: number;
-    onProgress?: (progress: { bytes: number; expectedBytes: number | undefined }) => void;
-  },
-): Promise<Received> {
-  const { donor } = input;
+export async function receiveBackup(input: ReceiveInput): Promise<Received> {
+  const { donor, signal } = input;
   const started = Date.now();
   const { socket, id, expectedBytes } = await upgrade(input);
+  const hangUp = () => socket.destroy();
+  signal?.addEventListener('abort', hangUp, { once: true });
+  const unpacked = await unpack(input, socket, expectedBytes).finally(() => {
+    socket.destroy();
+    signal?.removeEventListener('abort', hangUp);
+  });
+  // Stopped: the extractor has exited; asking the donor would only make init wait.
+  signal?.throwIfAborted();
+  const { bytes, failure } = unpacked;
+  if (unpacked.stalled) {
+    throw new AgentError('clone', `the stream from ${donor.name} stalled after ${bytes} bytes (nothing for ${STALL_TIMEOUT_MS / 1000} s)`);
+  }
+  if (failure !== undefined) {
+    // Our own failure first; what the donor says follows, since a donor that died makes the extractor fail too.
+    const donorSays = await confirm(input, id, bytes).then(
+      () => 'the donor reported its backup complete',
+      (error: Error) => error.message,
+    );
+    throw new AgentError('clone', `${unpacked.tool} failed to unpack the stream from ${donor.name} (${failure}); ${donorSays}`);
+  }
+  const status = await confirm(input, id, bytes);
+  return { bytes: Math.max(status.bytes, bytes), seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * Runs the extractor on the upgraded connection until it exits: what it
+ * unpacked, whether the donor stalled, and why it failed if it did. The
+ * extractor is SIGKILLed on abort: nothing it wrote is kept.
+ */
+async function unpack(
+  input: ReceiveInput,
+  socket: Socket,
+  expectedBytes: number | undefined,
+): Promise<{ tool: string; bytes: number; stalled: boolean; failure: string | undefined }> {
   const extract = extractCommand(input.flavor, input.stagingDir, input.parallel);
   const handOff = input.tls === undefined;
-  const extractor = execa(extract.file, extract.args, { stdin: handOff ? socket : 'pipe', stdout: 'ignore', reject: false });
+  const extractor = execa(extract.file, extract.args, {
+    stdin: handOff ? socket : 'pipe',
+    stdout: 'ignore',
+    reject: false,
+    cancelSignal: input.signal,
+    killSignal: 'SIGKILL',
+  });
   // Our own extractor must run before the donor starts a backup for nothing (and before its status is asked).
   const spawnError = await new Promise<Error | undefined>((resolve) => {
     extractor.once('spawn', () => resolve(undefined));
@@ -76,21 +122,8 @@ export async function receiveBackup(
   const extracted = await extractor;
   const bytes = await watch.stop();
   const pipeError = await piped;
-  socket.destroy();
-  if (watch.stalled) {
-    throw new AgentError('clone', `the stream from ${donor.name} stalled after ${bytes} bytes (nothing for ${STALL_TIMEOUT_MS / 1000} s)`);
-  }
-  if (extracted.exitCode !== 0 || pipeError instanceof Error) {
-    // Our own failure first; what the donor says follows, since a donor that died makes the extractor fail too.
-    const why = pipeError instanceof Error ? pipeError.message : `exit ${extracted.exitCode ?? extracted.signal}: ${lastLine(String(extracted.stderr))}`;
-    const donorSays = await confirm(input, id, bytes).then(
-      () => 'the donor reported its backup complete',
-      (error: Error) => error.message,
-    );
-    throw new AgentError('clone', `${extract.file} failed to unpack the stream from ${donor.name} (${why}); ${donorSays}`);
-  }
-  const status = await confirm(input, id, bytes);
-  return { bytes: Math.max(status.bytes, bytes), seconds: (Date.now() - started) / 1000 };
+  const exitFailure = extracted.exitCode === 0 ? undefined : `exit ${extracted.exitCode ?? extracted.signal}: ${lastLine(String(extracted.stderr))}`;
+  return { tool: extract.file, bytes, stalled: watch.stalled, failure: pipeError instanceof Error ? pipeError.message : exitFailure };
 }
 
 /** The signed upgrade request; anything but 101 becomes an error that says what to do. */
@@ -145,7 +178,7 @@ async function confirm(input: DonorChannel, id: string, bytes: number): Promise<
 function send(input: DonorChannel, path: string, headers: Record<string, string>): ClientRequest {
   const { donor, tls } = input;
   const authorization = signRequest({ method: 'GET', path, pod: input.pod, secret: input.cloneSecret.reveal() });
-  const options = { host: donor.address, port: donor.port, path, headers: { ...headers, authorization } };
+  const options = { host: donor.address, port: donor.port, path, headers: { ...headers, authorization }, signal: input.signal };
   // With TLS the certificate is checked against the donor's stable name, not the address we dial.
   return tls === undefined ? httpRequest(options) : httpsRequest({ ...options, ...tls, servername: donor.fqdn });
 }
@@ -157,7 +190,7 @@ function send(input: DonorChannel, path: string, headers: Record<string, string>
 function watchProgress(input: {
   dir: string;
   expectedBytes: number | undefined;
-  onProgress: ((progress: { bytes: number; expectedBytes: number | undefined }) => void) | undefined;
+  onProgress: ProgressListener | undefined;
   onStall: () => void;
 }) {
   let bytes = 0;

@@ -18,7 +18,10 @@ import { receiveBackup, type DonorAddress } from './receive-backup.js';
  * One complete clone from one donor: stream into a fresh staging dir, check
  * the end-of-stream status, prepare, read the coordinates, move into place,
  * marker last. Any failure leaves only the staging dir behind, which the
- * caller wipes before the next try.
+ * caller wipes before the next try. An aborted `signal` ends the stream or
+ * the prepare step (their children SIGKILLed and gone) and throws its reason;
+ * it is checked once more before the commit, which is never cut in half
+ * (renames and the marker: milliseconds; ARCHITECTURE.md, "Stopping init").
  */
 export async function cloneFrom(input: {
   donor: DonorAddress;
@@ -29,7 +32,7 @@ export async function cloneFrom(input: {
   parallel: number;
   tls: MutualTls | undefined;
   logger: Logger;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }): Promise<CloneInfo> {
   const { layout, logger, donor } = input;
   await createStaging(layout);
@@ -39,6 +42,7 @@ export async function cloneFrom(input: {
   logger.info({ step: 'prepare', donor: donor.name, bytes: received.bytes, seconds: received.seconds }, 'received the backup; preparing');
   await prepare(input.flavor, layout.staging, input.signal);
   const coordinates = await readCoordinates(layout.staging);
+  input.signal?.throwIfAborted();
   const info: CloneInfo = {
     donor: donor.name,
     coordinates,
@@ -53,7 +57,9 @@ export async function cloneFrom(input: {
 
 async function prepare(flavor: Flavor, dir: string, signal: AbortSignal | undefined): Promise<void> {
   const command = prepareCommand(flavor, dir);
-  const result = await execa(command.file, command.args, { reject: false, cancelSignal: signal, stdout: 'ignore' });
+  // SIGKILL on a stop: the staging dir it works on is thrown away, so there is nothing to finish cleanly.
+  const result = await execa(command.file, command.args, { reject: false, cancelSignal: signal, killSignal: 'SIGKILL', stdout: 'ignore' });
+  signal?.throwIfAborted();
   if (result.exitCode !== 0) {
     const last = lastLine(String(result.stderr));
     throw new AgentError('prepare', `failed to prepare the backup (${command.file} exit ${result.exitCode ?? result.signal}): ${last}`);

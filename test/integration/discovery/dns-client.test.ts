@@ -1,5 +1,5 @@
 import type { Answer } from 'dns-packet';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DnsClient, DnsLookupError } from '../../../src/discovery/dns-client.js';
 import { discoverPeers } from '../../../src/discovery/discover.js';
 import { DiscoveryError } from '../../../src/errors.js';
@@ -131,6 +131,19 @@ describe('DnsClient and discoverPeers against a scripted DNS server', () => {
       await dead.stop();
     }
   });
+
+  it('stops a lookup that waits for a silent server the moment its signal aborts, with the signal\'s reason', async () => {
+    server.behave = () => ({ kind: 'silence' });
+    const patient = new DnsClient({ servers: [{ host: '127.0.0.1', port: server.port }], timeoutMs: 30_000, attempts: 3 });
+    const controller = new AbortController();
+    const stop = new Error('stopped by SIGTERM');
+    const lookup = discoverPeers({ identity, client: patient, portName: 'mysql', mysqlPort: 3306, signal: controller.signal });
+    await vi.waitFor(() => expect(server.received).toHaveLength(1));
+    controller.abort(stop);
+    // Only the abort can end it within the test's 2 s: the server never answers and each try waits 30 s.
+    await expect(lookup).rejects.toBe(stop);
+    expect(server.received).toHaveLength(1);
+  }, 2_000);
 
   it('says the connection was refused when nothing listens on the port', async () => {
     const nobody = new DnsClient({ servers: [{ host: '127.0.0.1', port: 9 }], timeoutMs: 500, attempts: 1 });
