@@ -13,7 +13,7 @@ import { connectToServer } from '../mysql/connection.js';
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
 const TICK_DEADLINE_MS = 5_000;
 /** How often a server that restarts to finish a clone is looked for. */
-const RESTART_POLL_MS = 200;
+const RESTART_POLL_MS = 100;
 /** Two boot times further apart than this are two server instances (Uptime has a 1 s resolution). */
 const BOOT_TOLERANCE_MS = 2_500;
 
@@ -182,7 +182,7 @@ export class ControlLoop {
 
   /**
    * The next check comes a second later, except around a CLONE-plugin clone:
-   * at once after it was recorded (replication is next), and every 200 ms while
+   * at once after it was recorded (replication is next), and every 100 ms while
    * the server first comes up for it or restarts to finish it, so the server's
    * arrival is noticed at once (a 1 s poll cost half a second on average).
    */
