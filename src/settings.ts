@@ -44,7 +44,7 @@ export const SETTINGS = {
     meaning: "The agent's least-privilege user (loopback only), created by the primary's sidecar.",
   },
   READY_MAX_LAG_SECONDS: { default: '10', meaning: 'A replica whose heartbeat lag is above this is not Ready.' },
-  READY_CHECKS: { default: '3', meaning: 'Consecutive checks (one a second) that must agree before readiness flips (hysteresis).' },
+  READY_CHECKS: { default: '3', meaning: 'Consecutive checks (one a second) that must agree before a lag near the threshold flips readiness (hysteresis); facts (a stopped thread, an error, a caught-up replica) act at once.' },
   CLONE_PORT: { default: '3307', meaning: 'Clone donor port (authenticated).' },
   SRV_PORT_NAME: { default: 'mysql', meaning: "Named port of the headless Service: SRV `_<name>._tcp.<service>.<namespace>.svc.<domain>`." },
   RESOLV_CONF: { default: '/etc/resolv.conf', meaning: 'Where the nameservers come from, and the namespace when POD_NAMESPACE is unset (the first search domain).' },

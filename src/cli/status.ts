@@ -40,7 +40,8 @@ export function formatStatus(status: StatusDocument): string {
   if (status.lag) {
     const behind = status.replication?.secondsBehind;
     const lag = status.lag.known ? `${(status.lag.seconds ?? 0).toFixed(1)} s` : `unknown (${status.lag.reason ?? 'no reason given'})`;
-    lines.push(`lag:         ${lag} by heartbeat; Seconds_Behind ${behind === null || behind === undefined ? 'NULL' : behind}`);
+    lines.push(`lag:         ${lag} by ${status.lag.method}; Seconds_Behind ${behind === null || behind === undefined ? 'NULL' : behind}`);
+    if (status.lag.note) lines.push(`  ${status.lag.note}`);
   }
   if (status.errant) lines.push(`errant:      ${status.errant}`);
   if (status.heartbeat) lines.push(`heartbeat:   ${status.heartbeat.writes} written, ${status.heartbeat.failures} failed`);

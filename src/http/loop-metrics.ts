@@ -42,11 +42,12 @@ export function registerLoopMetrics(registry: Registry, state: () => LoopState, 
     counter('heartbeat_failures_total', 'Heartbeat writes that failed.', (s) => s.heartbeatFailures);
     return;
   }
+  counter('replication_read_only_restored_total', 'Times the replica was found writable (read_only or super_read_only off) and set read-only again.', (s) => s.readOnlyRestores);
   gauge('replication_io_running', '1 when the replication IO thread runs.', (s) => flag(replication(s)?.ioRunning));
   gauge('replication_sql_running', '1 when the replication SQL thread runs.', (s) => flag(replication(s)?.sqlRunning));
   gauge('replication_last_io_errno', 'Last IO thread error number (0: none).', (s) => replication(s)?.lastIoErrno);
   gauge('replication_last_sql_errno', 'Last SQL thread error number (0: none).', (s) => replication(s)?.lastSqlErrno);
-  gauge('replication_lag_seconds', 'Replica clock minus the last applied heartbeat; NaN while unknown.', (s) => {
+  gauge('replication_lag_seconds', 'Replica clock minus the last applied heartbeat of the primary, never below Seconds_Behind while both threads run; NaN while unknown.', (s) => {
     const value = lag(s);
     return value?.known ? value.seconds : undefined;
   });

@@ -1,6 +1,7 @@
 import type { DataDirState } from '../data-dir/state.js';
 import type { CloneAttemptReport } from '../clone/clone-plugin/report.js';
 import type { CloneInfo } from '../data-dir/clone-info.js';
+import type { LagMethod } from '../health/lag.js';
 import type { ReplicaStatus } from '../mysql/replica-status.js';
 
 /**
@@ -33,9 +34,15 @@ export interface StatusDocument {
   readonly lag: {
     readonly known: boolean;
     readonly seconds: number | null;
+    /** Why it is unknown. */
     readonly reason: string | null;
-    /** How it was measured: this replica's clock minus the last applied heartbeat of the primary. */
-    readonly method: 'heartbeat';
+    /**
+     * What a known lag came from (LagMethod: the primary's heartbeat, or the server's Seconds_Behind where that is
+     * grossly higher); an unknown lag says `heartbeat`, the method that could not measure it.
+     */
+    readonly method: LagMethod;
+    /** Why a known lag is not the heartbeat's own age (method `seconds-behind`). */
+    readonly note: string | null;
   } | null;
   readonly errant: string | null;
   readonly heartbeat: { readonly writes: number; readonly failures: number } | null;

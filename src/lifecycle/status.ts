@@ -40,7 +40,9 @@ export function buildStatus(input: {
     lag:
       identity.role === 'primary' || lag === undefined
         ? null
-        : { known: lag.known, seconds: lag.known ? lag.seconds : null, reason: lag.known ? null : lag.reason, method: 'heartbeat' },
+        : lag.known
+          ? { known: true, seconds: lag.seconds, reason: null, method: lag.method ?? 'heartbeat', note: lag.note ?? null }
+          : { known: false, seconds: null, reason: lag.reason, method: 'heartbeat', note: null },
     errant: observation.errant ?? null,
     heartbeat: identity.role === 'primary' ? { writes: state.heartbeatWrites, failures: state.heartbeatFailures } : null,
     lastError: state.lastError ?? null,

@@ -24,12 +24,25 @@ export async function writeHeartbeat(connection: Connection): Promise<void> {
   await connection.query(`REPLACE INTO heartbeat.heartbeat (ts, server_id) VALUES (${UTC_TEXT}, @@server_id)`);
 }
 
-/** The applied heartbeat of `sourceServerId` and this server's own UTC clock, read together. */
-export async function readHeartbeat(connection: Connection, sourceServerId: number): Promise<{ ts: string | undefined; now: string }> {
+export interface HeartbeatRead {
+  /** The `ts` of `sourceServerId`'s row, undefined when it has none. */
+  readonly ts: string | undefined;
+  /** The server_ids of every other row: other writers, whose rows are not the source's heartbeat. */
+  readonly otherServerIds: readonly number[];
+  /** This server's own UTC clock, read in the same statement. */
+  readonly now: string;
+}
+
+/** The applied heartbeat of `sourceServerId`, who else wrote rows, and this server's own UTC clock, read together. */
+export async function readHeartbeat(connection: Connection, sourceServerId: number): Promise<HeartbeatRead> {
   const [rows] = await connection.query<RowDataPacket[]>(
-    `SELECT (SELECT ts FROM heartbeat.heartbeat WHERE server_id = ?) AS ts, ${UTC_TEXT} AS now`,
-    [sourceServerId],
+    `SELECT (SELECT ts FROM heartbeat.heartbeat WHERE server_id = ?) AS ts,
+      (SELECT GROUP_CONCAT(server_id ORDER BY server_id) FROM heartbeat.heartbeat WHERE server_id <> ?) AS others,
+      ${UTC_TEXT} AS now`,
+    [sourceServerId, sourceServerId],
   );
   const row = rows[0];
-  return { ts: row?.ts === null || row?.ts === undefined ? undefined : String(row.ts), now: String(row?.now) };
+  const text = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
+  const others = text(row?.others);
+  return { ts: text(row?.ts), otherServerIds: others === undefined ? [] : others.split(',').map(Number), now: String(row?.now) };
 }

@@ -4,7 +4,7 @@ import type { ClonePluginProvisioner } from '../clone/clone-plugin/provisioner.j
 import { assessReadiness, Hysteresis, type Observation } from '../health/readiness.js';
 import type { Logger } from '../log.js';
 import { readServerState, type ServerState } from '../mysql/server-state.js';
-import { closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
+import { closeGently, closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
 import type { LoopSettings, LoopState } from './loop-types.js';
 import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
@@ -13,7 +13,9 @@ import { connectToServer } from '../mysql/connection.js';
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
 const TICK_DEADLINE_MS = 5_000;
 /** How often a server that restarts to finish a clone is looked for. */
-const RESTART_POLL_MS = 100;
+const FAST_POLL_MS = 200;
+/** How long after starting or re-pointing replication the loop looks every 200 ms for the replica to catch up. */
+const SETTLE_WINDOW_MS = 3_000;
 /** Two boot times further apart than this are two server instances (Uptime has a 1 s resolution). */
 const BOOT_TOLERANCE_MS = 2_500;
 
@@ -35,7 +37,7 @@ export class ControlLoop {
   /** When the server we are connected to started; a different one is a restart. */
   #serverBootedAt: number | undefined;
   /** What the replica's rules remember between checks (see planReplication). */
-  readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0 };
+  readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0, actedAt: 0, readOnlyRestores: 0, readOnlySeen: false };
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<LoopState> | undefined;
   #stopped = false;
@@ -65,6 +67,7 @@ export class ControlLoop {
       verdict: { ready: false, reasons: ['not checked yet'] },
       heartbeatWrites: 0,
       heartbeatFailures: 0,
+      readOnlyRestores: 0,
       lastError: undefined,
       cloneInfo: settings.cloneInfo,
       cloning: settings.provisioner?.report,
@@ -98,7 +101,7 @@ export class ControlLoop {
     const connection = this.#connection;
     this.#connection = undefined;
     if (connection === undefined) return;
-    await withDeadline(connection.end(), { ms: 1_000, onTimeout: () => closeHard(connection) }).catch(() => closeHard(connection));
+    await closeGently(connection);
   }
 
   /** One check; never throws: a failure becomes the observation. */
@@ -121,7 +124,8 @@ export class ControlLoop {
       this.#logger[verdict.ready ? 'info' : 'warn']({ reasons: verdict.reasons }, verdict.ready ? 'ready' : 'not ready');
     }
     const cloning = this.#provisioner?.report;
-    this.#state = { ...this.#state, checkedAt: new Date(), server, observation, verdict, lastError, cloning };
+    const { readOnlyRestores } = this.#memory;
+    this.#state = { ...this.#state, checkedAt: new Date(), server, observation, verdict, lastError, cloning, readOnlyRestores };
     return this.#state;
   }
 
@@ -171,20 +175,24 @@ export class ControlLoop {
       this.#provisioner = undefined;
       this.#state = { ...this.#state, cloneInfo: info };
       this.#memory.freshBoot = true;
+      this.#memory.readOnlySeen = false;
       this.#justCloned = true;
     }
     // Not kept between checks: a server that shuts down to finish a clone waits 2 s for clients still connected.
-    this.#dropConnection();
+    if (this.#connection !== undefined) void closeGently(this.#connection);
+    this.#connection = undefined;
     const { role } = this.#settings;
     const cloning = info === undefined ? cloneReason(provisioner.report) : 'cloned: switching to replication';
     return { role, serverUp: true, serverError: undefined, writable: undefined, replication: undefined, lag: undefined, errant: undefined, cloning };
   }
 
   /**
-   * The next check comes a second later, except around a CLONE-plugin clone:
-   * at once after it was recorded (replication is next), and every 100 ms while
-   * the server first comes up for it or restarts to finish it, so the server's
-   * arrival is noticed at once (a 1 s poll cost half a second on average).
+   * The next check comes a second later, except around a change the loop
+   * waits for: at once after a CLONE-plugin clone was recorded (replication is
+   * next); every 200 ms while the server first comes up for it or restarts to
+   * finish it (a 1 s poll cost half a second on average); and every 200 ms for
+   * a few seconds after replication was started or re-pointed while the
+   * replica is not Ready, so the check that proves it caught up comes at once.
    */
   #nextCheckInMs(): number {
     if (this.#justCloned) {
@@ -192,7 +200,9 @@ export class ControlLoop {
       return 0;
     }
     const phase = this.#provisioner?.report.phase;
-    return phase === 'starting' || phase === 'restarting' ? RESTART_POLL_MS : this.#settings.intervalMs;
+    if (phase === 'starting' || phase === 'restarting') return FAST_POLL_MS;
+    const settling = !this.#state.verdict.ready && Date.now() - this.#memory.actedAt < SETTLE_WINDOW_MS;
+    return settling ? FAST_POLL_MS : this.#settings.intervalMs;
   }
 
   async #connect(): Promise<Connection> {
@@ -220,7 +230,10 @@ export class ControlLoop {
     connection.on('error', () => undefined);
     try {
       const bootedAt = await withDeadline(readServerBootTime(connection), { ms: TICK_DEADLINE_MS, onTimeout: () => closeHard(connection) });
-      if (this.#serverBootedAt === undefined || Math.abs(bootedAt - this.#serverBootedAt) > BOOT_TOLERANCE_MS) this.#memory.freshBoot = true;
+      if (this.#serverBootedAt === undefined || Math.abs(bootedAt - this.#serverBootedAt) > BOOT_TOLERANCE_MS) {
+        this.#memory.freshBoot = true;
+        this.#memory.readOnlySeen = false;
+      }
       this.#serverBootedAt = bootedAt;
     } catch (error) {
       closeHard(connection);

@@ -37,6 +37,8 @@ export interface LoopState {
   readonly verdict: Verdict;
   readonly heartbeatWrites: number;
   readonly heartbeatFailures: number;
+  /** Replicas: how often the server was found writable and set read-only again. */
+  readonly readOnlyRestores: number;
   readonly lastError: string | undefined;
   /** The clone this data dir came from (init's, or the CLONE plugin's once it completed). */
   readonly cloneInfo: CloneInfo | undefined;

@@ -1,8 +1,8 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { computeLag, parseHeartbeatTs, type Lag } from '../health/lag.js';
+import { computeLag, NO_HEARTBEAT_YET, parseHeartbeatTs, primaryHeartbeat, type Lag } from '../health/lag.js';
 import type { Dialect, SourceSettings } from '../mysql/dialect.js';
 import { ER_BAD_DB_ERROR, ER_NO_SUCH_TABLE, serverErrno } from '../mysql/error-numbers.js';
-import { readHeartbeat } from '../mysql/heartbeat.js';
+import { readHeartbeat, type HeartbeatRead } from '../mysql/heartbeat.js';
 import { parseReplicaStatus, type ReplicaStatus } from '../mysql/replica-status.js';
 import type { ServerState } from '../mysql/server-state.js';
 import { AgentError } from '../errors.js';
@@ -53,31 +53,38 @@ async function applyGtidStart(connection: Connection, dialect: Dialect, gtid: st
   await connection.query(setStart.sql, [...setStart.params]);
 }
 
-/** Replicas are read-only (on MySQL super_read_only too): writes around replication are how errant transactions are born. */
-export async function ensureReadOnly(connection: Connection, server: ServerState): Promise<void> {
+/**
+ * Replicas are read-only (on MySQL super_read_only too): writes around
+ * replication are how errant transactions are born. True when the server was
+ * writable and had to be set read-only again.
+ */
+export async function ensureReadOnly(connection: Connection, server: ServerState): Promise<boolean> {
   const mysql = server.version.flavor === 'mysql';
-  if (server.readOnly && (!mysql || server.superReadOnly === true)) return;
+  if (server.readOnly && (!mysql || server.superReadOnly === true)) return false;
   await connection.query('SET GLOBAL read_only = ON');
   if (mysql) await connection.query('SET GLOBAL super_read_only = ON');
+  return true;
 }
 
-/** Heartbeat lag: this server's clock minus the primary's last applied heartbeat. */
+/** Heartbeat lag: this server's clock minus the primary's last applied heartbeat, checked against Seconds_Behind. */
 export async function readLag(
   connection: Connection,
   input: { primaryServerId: number; status: ReplicaStatus | undefined; heartbeatIntervalMs: number },
 ): Promise<Lag> {
-  let heartbeat: { ts: string | undefined; now: string };
+  let read: HeartbeatRead;
   try {
-    heartbeat = await readHeartbeat(connection, input.primaryServerId);
+    read = await readHeartbeat(connection, input.primaryServerId);
   } catch (error) {
     // The heartbeat database or table has not replicated here yet.
     const errno = serverErrno(error);
-    if (errno === ER_NO_SUCH_TABLE || errno === ER_BAD_DB_ERROR) return { known: false, reason: 'no heartbeat received yet' };
+    if (errno === ER_NO_SUCH_TABLE || errno === ER_BAD_DB_ERROR) return { known: false, reason: NO_HEARTBEAT_YET };
     throw error;
   }
+  const heartbeat = primaryHeartbeat({ primaryServerId: input.primaryServerId, ts: read.ts, otherServerIds: read.otherServerIds });
+  if ('reason' in heartbeat) return { known: false, reason: heartbeat.reason };
   return computeLag({
-    heartbeatAt: heartbeat.ts === undefined ? undefined : parseHeartbeatTs(heartbeat.ts),
-    replicaNow: parseHeartbeatTs(heartbeat.now) ?? Date.now(),
+    heartbeatAt: heartbeat.at,
+    replicaNow: parseHeartbeatTs(read.now) ?? Date.now(),
     ioRunning: input.status?.ioRunning ?? false,
     sqlRunning: input.status?.sqlRunning ?? false,
     secondsBehind: input.status?.secondsBehind ?? null,

@@ -33,6 +33,12 @@ export interface ReplicaMemory {
   freshBoot: boolean;
   /** When this agent last started replication after an error. */
   lastRestartAt: number;
+  /** When this agent last started or re-pointed replication: the checks right after look closer. */
+  actedAt: number;
+  /** How often the replica was found writable and set read-only again. */
+  readOnlyRestores: number;
+  /** This loop saw the server read-only since it (re)started: writable now means someone changed it. */
+  readOnlySeen: boolean;
 }
 
 /**
@@ -49,7 +55,15 @@ export async function checkReplica(input: {
 }): Promise<Observation> {
   const { connection, server, settings, memory } = input;
   const dialect = dialectFor(server.version);
-  await ensureReadOnly(connection, server);
+  if (await ensureReadOnly(connection, server)) {
+    const settings = { readOnly: server.readOnly, superReadOnly: server.superReadOnly };
+    // Turned off while we watched: whatever writes here now is an errant transaction in the making.
+    if (memory.readOnlySeen) input.logger.warn(settings, 'the replica was writable: set it read-only again');
+    // Started so (the config a CLONE-plugin clone restarts with, or a hand-edited one): ours to set, nobody's fault.
+    else input.logger.info(settings, 'the server started writable: set it read-only');
+    if (memory.readOnlySeen) memory.readOnlyRestores += 1;
+  }
+  memory.readOnlySeen = true;
   const errant = findErrant({
     flavor: server.version.flavor,
     position: server.gtidPosition,
@@ -66,6 +80,7 @@ export async function checkReplica(input: {
       action.kind === 'point' ? 'pointing replication at the primary' : 'starting replication',
     );
     if (action.kind === 'start') memory.lastRestartAt = Date.now();
+    memory.actedAt = Date.now();
     await applyReplicationAction(connection, { dialect, source: settings.source, action, gtidStart });
     status = await readReplicaStatus(connection, dialect);
   }

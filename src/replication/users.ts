@@ -3,7 +3,7 @@ import { connectToServer, type ServerAddress } from '../mysql/connection.js';
 import { ER_ACCESS_DENIED_ERROR, serverErrno } from '../mysql/error-numbers.js';
 import { dialectFor, type SourceSettings } from '../mysql/dialect.js';
 import { readServerState } from '../mysql/server-state.js';
-import { closeHard, withDeadline } from './connection-guard.js';
+import { closeGently, closeHard, withDeadline } from './connection-guard.js';
 import { ensurePrimaryObjects, type UserSpec } from './primary.js';
 
 /** On the primary, once per sidecar start, with root: the users, their grants and the heartbeat table. */
@@ -28,7 +28,7 @@ export async function ensureUsersAsRoot(input: {
     })();
     await withDeadline(work, { ms: input.deadlineMs, onTimeout: () => closeHard(root) });
   } finally {
-    closeHard(root);
+    await closeGently(root);
   }
 }
 

@@ -15,7 +15,7 @@ import { waitFor, type Cluster, type Pod } from '../cluster/index.js';
  * What the by-hand baselines of both servers do besides copying the data:
  * the server options (rendered by the agent's own code, written directly) and
  * replication pointed at mysql-0 and polled until caught up, with nothing in
- * between: no sidecar, no heartbeat, no readiness hysteresis.
+ * between: no sidecar, no heartbeat, no readiness checks.
  */
 
 export async function serverVersionOf(pod: Pod): Promise<ServerVersion> {

@@ -38,7 +38,7 @@ export const MYSQL_PHASES = [
   { key: 'restart', end: 'restartAnswers', name: 'restart until it answers SQL (clone recovery)' },
   { key: 'record', end: 'recorded', name: 'to clone recorded (agent: clone.json + marker; by hand: clone_status Completed)' },
   { key: 'point', end: 'pointed', name: 'to pointing replication at mysql-0 (agent: its next check; by hand: at once)' },
-  { key: 'ready', end: 'ready', name: 'CHANGE REPLICATION SOURCE, START REPLICA, to Ready (agent: /readyz 200 after READY_CHECKS; by hand: caught up)' },
+  { key: 'ready', end: 'ready', name: 'CHANGE REPLICATION SOURCE, START REPLICA, to Ready (agent: /readyz 200; by hand: caught up)' },
 ] as const satisfies readonly { key: string; end: MysqlMoment; name: string }[];
 export type MysqlPhase = (typeof MYSQL_PHASES)[number]['key'];
 

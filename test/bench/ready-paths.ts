@@ -23,7 +23,7 @@ export interface ReadyTiming {
   /**
    * Agent only: sidecar spawn to its "pointing replication at the primary" log
    * line (wall clock, ms grain); from there to Ready is replication catching up
-   * and the readiness hysteresis (READY_CHECKS checks a second apart).
+   * the checks that prove it caught up (every 200 ms after pointing).
    */
   readonly pointedSeconds?: number;
 }
@@ -78,7 +78,7 @@ async function logLineSeconds(file: string, msg: string, sinceMs: number): Promi
  * and the same server options (rendered by the agent's own code, written
  * directly), then the agent's own replication statements and a poll of
  * SHOW SLAVE STATUS until both threads run with Seconds_Behind 0. No
- * readiness hysteresis: that is part of what the agent's time pays for.
+ * readiness checks: they are part of what the agent's time pays for.
  */
 export function byHandReadyPath(input: { cluster: Cluster; donor: Pod; tools: Tools }): ReadyPath {
   const { cluster, donor, tools } = input;

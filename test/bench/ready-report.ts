@@ -85,11 +85,11 @@ export function renderReady(summary: ReadySummary): string {
   return [table, runs(summary.agent), runs(summary.byHand), sidecarNote(summary.agent)].join('\n');
 }
 
-/** Where the sidecar's part goes: HTTP up, replication configured, then catching up and the readiness hysteresis. */
+/** Where the sidecar's part goes: HTTP up, replication configured, then catching up and the check that proves it. */
 function sidecarNote(agent: ReadyPathSummary): string {
   const at = (value: number | null) => (value === null ? 'unknown' : `${value.toFixed(2)} s`);
   return (
     `agent's sidecar, medians after spawn: /healthz 200 at ${at(agent.medianHealthzSeconds)}, replication pointed at the primary at ${at(agent.medianPointedSeconds)}, ` +
-    `/readyz 200 at ${at(agent.phases.replicationSeconds)} (Ready needs consecutive passing checks a second apart)`
+    `/readyz 200 at ${at(agent.phases.replicationSeconds)} (Ready on the first check that shows it caught up)`
   );
 }

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import { sleep } from '../cluster/wait.js';
-import { readyzOf, startPrimaryWithRows, waitForReadyz, waitForWrites } from '../support/pod-probes.js';
+import { readyzOf, startPrimaryWithRows, waitForReadyz, waitForStatus, waitForWrites } from '../support/pod-probes.js';
 import { checkNothingLost } from './support/nothing-lost.js';
-import { agentFilesOf, restartPod, stopSidecar, waitForStatus } from './support/pod-lifecycle.js';
+import { agentFilesOf, restartPod, stopSidecar } from './support/pod-lifecycle.js';
 import { startPod } from './support/pod-start.js';
 import { EACH_SERVER } from './support/servers.js';
 import { expectNothingLost, underWrites } from './support/under-writes.js';
@@ -56,10 +56,11 @@ describe.each(EACH_SERVER)('e2e on %s: faults of a running StatefulSet', (_name,
   /**
    * What the set must see while mysql-0 is down. The sidecars' own
    * observations always: the primary's server does not answer, the replicas'
-   * IO threads are down. Readiness only when the outage outlasts the
-   * hysteresis (3 checks), which a restart by the kubelet does from the second
-   * crash on (CrashLoopBackOff waits 10 s, then 20 s, …): then the primary and
-   * both replicas must answer 503 with the reason.
+   * IO threads are down. Readiness only when the outage surely outlasts a
+   * check and a probe (a server down is acted on at the first check that sees
+   * it, but the first restart by the kubelet can be quicker than that), which
+   * it does from the second crash on (CrashLoopBackOff waits 10 s, then 20 s,
+   * …): then the primary and both replicas must answer 503 with the reason.
    */
   async function expectOutageSeen(outlastsHysteresis: boolean): Promise<void> {
     const down = await waitForStatus(primary(), 'its server down', (doc) => !doc.server.up, FLIP_TIMEOUT_MS);

@@ -29,6 +29,22 @@ export async function statusOf(pod: Pod): Promise<StatusDocument> {
   return JSON.parse(response.body) as StatusDocument;
 }
 
+/** Polls the pod's /status until `accept` holds; returns that document. */
+export async function waitForStatus(pod: Pod, what: string, accept: (doc: StatusDocument) => boolean, timeoutMs = 20_000): Promise<StatusDocument> {
+  let last: StatusDocument | undefined;
+  try {
+    return await waitFor(
+      async () => {
+        last = await statusOf(pod);
+        return accept(last) ? last : undefined;
+      },
+      { what: `${pod.name}'s /status to show ${what}`, timeoutMs, intervalMs: 100 },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last: ${JSON.stringify({ server: last?.server, replication: last?.replication, lag: last?.lag, reasons: last?.reasons })}`, { cause: error });
+  }
+}
+
 export async function metricsOf(pod: Pod): Promise<string> {
   const response = await pod.httpGet(HTTP_PORT, '/metrics');
   if (response.status !== 200) throw new Error(`GET /metrics of ${pod.name} answered ${response.status}`);

@@ -3,8 +3,8 @@ import type { Cluster } from '../../cluster/cluster.js';
 import { expect } from 'vitest';
 import { isAlive, waitFor, type ExecResult, type Pod } from '../../cluster/index.js';
 import { terminationLogOf } from './bad-init.js';
-import { waitForReadyz } from '../../support/pod-probes.js';
-import { spawnInit, waitForStatus } from './pod-lifecycle.js';
+import { waitForReadyz, waitForStatus } from '../../support/pod-probes.js';
+import { spawnInit } from './pod-lifecycle.js';
 import type { E2eServer } from './servers.js';
 import { underWrites } from './under-writes.js';
 

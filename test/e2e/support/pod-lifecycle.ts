@@ -5,8 +5,6 @@ import type { Cluster } from '../../cluster/cluster.js';
 import { isAlive, type ManagedProcess, type ProcessRecord } from '../../cluster/index.js';
 import type { Pod } from '../../cluster/pod.js';
 import { waitFor } from '../../cluster/wait.js';
-import { statusOf } from '../../support/pod-probes.js';
-import type { StatusDocument } from '../../../src/http/status-document.js';
 
 /**
  * What the e2e scenarios do to a pod's containers the way the kubelet does,
@@ -34,22 +32,6 @@ export function spawnInit(cluster: Cluster, pod: Pod, label: string, extraEnv: R
   const process = spawnInitContainer(cluster, pod, label, extraEnv);
   const file = join(pod.paths.logs, `${label}.log`);
   return { process, log: () => (existsSync(file) ? readFileSync(file, 'utf8') : '') };
-}
-
-/** Polls the pod's /status until `accept` holds; returns that document. */
-export async function waitForStatus(pod: Pod, what: string, accept: (doc: StatusDocument) => boolean, timeoutMs = 20_000): Promise<StatusDocument> {
-  let last: StatusDocument | undefined;
-  try {
-    return await waitFor(
-      async () => {
-        last = await statusOf(pod);
-        return accept(last) ? last : undefined;
-      },
-      { what: `${pod.name}'s /status to show ${what}`, timeoutMs, intervalMs: 100 },
-    );
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; last: ${JSON.stringify({ server: last?.server, replication: last?.replication, lag: last?.lag, reasons: last?.reasons })}`, { cause: error });
-  }
 }
 
 /** The agent's files on the volume (marker `initialized`, `clone.json`) with their mtimes: equal snapshots mean init touched nothing. */

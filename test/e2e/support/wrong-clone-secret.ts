@@ -10,11 +10,11 @@ import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { httpRequestUnix } from '../../cluster/unix-http.js';
 import { pidsNamed } from '../../support/pod-inspect.js';
-import { metricsOf, readyzOf, statusOf, waitForReadyz } from '../../support/pod-probes.js';
+import { metricsOf, readyzOf, statusOf, waitForReadyz, waitForStatus } from '../../support/pod-probes.js';
 import { expectFailedInit } from './bad-init.js';
 import { counter } from './metrics.js';
 import { initOutcomeOf, parseLog } from './pod-start.js';
-import { stopSidecar, waitForStatus } from './pod-lifecycle.js';
+import { stopSidecar } from './pod-lifecycle.js';
 
 /**
  * Scenario 10's wrong clone secret: `joiner` is handed a CLONE_SECRET that

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_PORT, startAgentPod } from '../../cluster/agent.js';
@@ -151,6 +152,31 @@ for (const server of SERVER_CASES) {
       } finally {
         for (const pod of [primary, replica]) await pod.query("SET GLOBAL time_zone = 'SYSTEM'");
       }
+    });
+
+    it("the primary's sidecar closes root's connection with a goodbye: mysqld logs no aborted connection of root", async () => {
+      // MariaDB logs an aborted connection as a warning; MySQL 9.7 as a note, which its default verbosity leaves out.
+      const log = readFileSync(join(primary.paths.logs, 'mysqld.err'), 'utf8');
+      expect(log).toMatch(/ready for connections/);
+      expect(log.split('\n').filter((line) => /Aborted connection .*user: 'root'/.test(line))).toEqual([]);
+    });
+
+    it('a replica someone made writable is set read-only again, with a warning in the log and a count in the metrics', async () => {
+      const [replica] = replicas;
+      if (replica === undefined) throw new Error('no replica: the first test clones them');
+      await replica.query(server.flavor === 'mysql' ? 'SET GLOBAL super_read_only = OFF, read_only = OFF' : 'SET GLOBAL read_only = OFF');
+      const restored = await waitFor(
+        async () => {
+          const text = await metricsOf(replica);
+          return Number(sample(text, 'mysql_sts_replication_read_only_restored_total')) >= 1 ? text : undefined;
+        },
+        { what: `${replica.name}'s sidecar to set read-only again`, timeoutMs: 10_000, intervalMs: 200 },
+      );
+      expect(sample(restored, 'mysql_sts_replication_read_only_restored_total')).toBe('1');
+      const [row] = await replica.query('SELECT @@read_only AS readOnly');
+      expect(Number(row?.readOnly)).toBe(1);
+      const log = readFileSync(join(replica.paths.logs, 'sidecar.log'), 'utf8');
+      expect(log).toMatch(/"level":"warn"[^\n]*"msg":"the replica was writable: set it read-only again"/);
     });
 
     it('probes and scrapes run no SQL: 200 requests add no more Questions than the loop alone in the same time', async () => {

@@ -4,14 +4,19 @@ import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { sleep, waitFor } from '../../cluster/wait.js';
 import { RowWriter } from '../../support/row-writer.js';
-import { metricsOf, missingRows, readyzOf, replicationRowOf, sample, statusOf, waitForReadyz, waitForSameData, waitForWrites } from '../../support/pod-probes.js';
+import { metricsOf, missingRows, readyzOf, replicationRowOf, sample, statusOf, waitForReadyz, waitForSameData, waitForStatus, waitForWrites } from '../../support/pod-probes.js';
+import { CAUGHT_UP_SHARE } from '../../../src/health/readiness.js';
+import type { StatusDocument } from '../../../src/http/status-document.js';
 import { operatorSql, SERVER_CASES } from '../../support/server-sql.js';
 import { expectLagUnknownWhileThePrimaryHangs, expectThePrimarySidecarToGiveUpAndStop } from './hung-primary.js';
+import { expectAFutureHeartbeatToBeUnknown, expectAMissingOrForeignRowToBeUnknown } from './lag-honesty.js';
 import { startSetOf } from './server-behaviour.js';
 
 /** Faster flips than the defaults (3 checks, 10 s), so each scenario takes seconds. */
 const MAX_LAG_SECONDS = 3;
 const ENV = { READY_CHECKS: '2', READY_MAX_LAG_SECONDS: String(MAX_LAG_SECONDS) };
+/** Above MAX_LAG_SECONDS: a replica this far behind must not be Ready, whatever a heartbeat says. */
+const DELAY_SECONDS = 6;
 
 for (const server of SERVER_CASES) {
   describe(`replication on ${server.server}: readiness follows what the replica can serve`, () => {
@@ -75,6 +80,25 @@ for (const server of SERVER_CASES) {
 
       await replica.query(sql.startReplica);
       await waitForReadyz(replica, 200, { timeoutMs: 15_000 });
+    });
+
+    it('a stopped thread is acted on by the first check that sees it, and a caught-up replica is Ready on the first check that shows it', async () => {
+      await waitForReadyz(replica, 200, { timeoutMs: 15_000 });
+      const stoppedAt = Date.now();
+      await replica.query(sql.stopSqlThread);
+      // /status holds one check's observation and the verdict drawn from it: no check in between may still say Ready.
+      const stopped = await waitForStatus(replica, 'the SQL thread stopped', (doc) => doc.replication?.sqlRunning === false, 10_000);
+      console.log(`${server.server}: STOP SQL_THREAD to the first /status that shows it (not Ready): ${Date.now() - stoppedAt} ms`);
+      expect(stopped.ready).toBe(false);
+      expect(stopped.reasons).toContain('the SQL thread is not running');
+      expect((await readyzOf(replica)).status).toBe(503);
+
+      await replica.query(sql.startSqlThread);
+      const caughtUp = (doc: StatusDocument) =>
+        doc.replication?.ioRunning === true && doc.replication.sqlRunning && doc.lag?.known === true && (doc.lag.seconds ?? Infinity) <= MAX_LAG_SECONDS * CAUGHT_UP_SHARE;
+      const back = await waitForStatus(replica, 'both threads running with a caught-up lag', caughtUp, 15_000);
+      expect(back.reasons).toEqual([]);
+      expect(back.ready).toBe(true);
     });
 
     it("the SQL thread stopped by hand stays stopped while the primary restarts: the IO thread's errors are no reason to undo it", async () => {
@@ -159,6 +183,14 @@ for (const server of SERVER_CASES) {
       expect((await statusOf(replica)).lag?.seconds).toBeLessThanOrEqual(MAX_LAG_SECONDS);
       await waitForSameData(primary, [replica], 'app.rows');
       expect(await missingRows(replica, 'app.rows', acknowledged)).toEqual([]);
+    });
+
+    it(`pt-heartbeat without --utc on a +09:00 primary, the replica ${DELAY_SECONDS} s behind (SOURCE_DELAY/MASTER_DELAY): lag unknown "in the future", not Ready, lag_known 0`, async () => {
+      await expectAFutureHeartbeatToBeUnknown({ cluster, primary, replica, env: ENV }, sql, DELAY_SECONDS);
+    });
+
+    it("a deleted heartbeat row, then only another server_id's row (another writer): lag unknown with the reason, not Ready, lag_known 0", async () => {
+      await expectAMissingOrForeignRowToBeUnknown({ cluster, primary, replica, env: ENV });
     });
   });
 }

@@ -29,7 +29,7 @@ const base: StatusDocument = {
     retrievedGtid: '0-100-42',
     executedGtid: '',
   },
-  lag: { known: false, seconds: null, reason: 'no heartbeat received yet', method: 'heartbeat' },
+  lag: { known: false, seconds: null, reason: 'no heartbeat received yet', method: 'heartbeat', note: null },
   errant: null,
   heartbeat: null,
   lastError: null,
@@ -60,7 +60,10 @@ describe('formatStatus', () => {
     expect(primary).toContain('mysql-0 (primary, server_id 100): READY\n');
     expect(primary).toContain('heartbeat:   12 written, 0 failed');
     expect(primary).not.toContain('replication:');
-    const lagging = formatStatus({ ...base, lag: { known: true, seconds: 12.34, reason: null, method: 'heartbeat' } });
+    const lagging = formatStatus({ ...base, lag: { known: true, seconds: 12.34, reason: null, method: 'heartbeat', note: null } });
     expect(lagging).toContain('lag:         12.3 s by heartbeat');
+    const note = "the server's Seconds_Behind 20 s is above the heartbeat's 0.3 s: the larger is reported";
+    const corrected = formatStatus({ ...base, lag: { known: true, seconds: 20, reason: null, method: 'seconds-behind', note } });
+    expect(corrected).toContain(`lag:         20.0 s by seconds-behind; Seconds_Behind NULL\n  ${note}\n`);
   });
 });

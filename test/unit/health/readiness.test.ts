@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Lag } from '../../../src/health/lag.js';
-import { assessReadiness, Hysteresis, type Observation, type Verdict } from '../../../src/health/readiness.js';
+import { assessReadiness, CAUGHT_UP_SHARE, Hysteresis, type Assessment, type Observation, type Verdict } from '../../../src/health/readiness.js';
 import type { ReplicaStatus } from '../../../src/mysql/replica-status.js';
 import { healthyReplicaStatus } from '../../support/replica-status-fixture.js';
 
@@ -58,47 +58,49 @@ const duplicateKey = "Could not execute Write_rows event on table app.items; Dup
 
 describe('assessReadiness: primary', () => {
   it('is ready when up and writable', () => {
-    expect(assessReadiness(primary(), MAX_LAG)).toEqual({ ready: true, reasons: [] });
+    expect(assessReadiness(primary(), MAX_LAG)).toEqual({ ready: true, reasons: [], certain: true });
   });
 
   it('is not ready when read-only', () => {
-    expect(assessReadiness(primary({ writable: false }), MAX_LAG)).toEqual({ ready: false, reasons: ['the primary is read-only'] });
+    expect(assessReadiness(primary({ writable: false }), MAX_LAG)).toEqual({ ready: false, reasons: ['the primary is read-only'], certain: true });
   });
 
   it('is not ready when the server is down, with the error as the reason', () => {
     expect(
       assessReadiness(primary({ serverUp: false, serverError: 'connect ENOENT /run/mysqld/mysqld.sock', writable: undefined }), MAX_LAG),
-    ).toEqual({ ready: false, reasons: ['the server does not answer: connect ENOENT /run/mysqld/mysqld.sock'] });
+    ).toEqual({ ready: false, reasons: ['the server does not answer: connect ENOENT /run/mysqld/mysqld.sock'], certain: true });
   });
 
   it('does not judge a primary by replication or lag', () => {
-    expect(assessReadiness(primary({ lag: { known: false, reason: 'no heartbeat received yet' } }), MAX_LAG)).toEqual({ ready: true, reasons: [] });
+    expect(assessReadiness(primary({ lag: { known: false, reason: 'no heartbeat received yet' } }), MAX_LAG)).toEqual({ ready: true, reasons: [], certain: true });
   });
 });
 
 describe('assessReadiness: replica, one fault at a time', () => {
   it('is ready when everything is fine', () => {
-    expect(assessReadiness(replica(), MAX_LAG)).toEqual({ ready: true, reasons: [] });
+    expect(assessReadiness(replica(), MAX_LAG)).toEqual({ ready: true, reasons: [], certain: true });
   });
 
   it('server down', () => {
     const observation = replica({ serverUp: false, serverError: 'connect ECONNREFUSED 127.0.0.1:3306' });
-    expect(assessReadiness(observation, MAX_LAG)).toEqual({ ready: false, reasons: ['the server does not answer: connect ECONNREFUSED 127.0.0.1:3306'] });
-    expect(assessReadiness(replica({ serverUp: false }), MAX_LAG)).toEqual({ ready: false, reasons: ['the server does not answer: unknown error'] });
+    expect(assessReadiness(observation, MAX_LAG)).toEqual({ ready: false, reasons: ['the server does not answer: connect ECONNREFUSED 127.0.0.1:3306'], certain: true });
+    expect(assessReadiness(replica({ serverUp: false }), MAX_LAG)).toEqual({ ready: false, reasons: ['the server does not answer: unknown error'], certain: true });
   });
 
   it('replication not configured', () => {
-    expect(assessReadiness(replica({ replication: undefined }), MAX_LAG)).toEqual({ ready: false, reasons: ['replication is not configured'] });
+    expect(assessReadiness(replica({ replication: undefined }), MAX_LAG)).toEqual({ ready: false, reasons: ['replication is not configured'], certain: true });
   });
 
   it('IO thread not running, with its state', () => {
     expect(assessReadiness(replica({ replication: status({ ioRunning: false, ioState: 'No' }) }), MAX_LAG)).toEqual({
       ready: false,
       reasons: ['the IO thread is not running (No)'],
+      certain: true,
     });
     expect(assessReadiness(replica({ replication: status({ ioRunning: false, ioState: 'Connecting' }) }), MAX_LAG)).toEqual({
       ready: false,
       reasons: ['the IO thread is not running (Connecting)'],
+      certain: true,
     });
   });
 
@@ -106,6 +108,7 @@ describe('assessReadiness: replica, one fault at a time', () => {
     expect(assessReadiness(replica({ replication: status({ sqlRunning: false }) }), MAX_LAG)).toEqual({
       ready: false,
       reasons: ['the SQL thread is not running'],
+      certain: true,
     });
   });
 
@@ -113,6 +116,7 @@ describe('assessReadiness: replica, one fault at a time', () => {
     expect(assessReadiness(replica({ replication: status({ lastIoErrno: 2003, lastIoError: connectError }) }), MAX_LAG)).toEqual({
       ready: false,
       reasons: [`replication IO error 2003: ${connectError}`],
+      certain: true,
     });
   });
 
@@ -121,6 +125,7 @@ describe('assessReadiness: replica, one fault at a time', () => {
     expect(verdict).toEqual({
       ready: false,
       reasons: [`purged: the primary no longer has binlogs this replica needs (error 1236: ${purgedText})`],
+      certain: true,
     });
     expect(verdict.reasons[0]).toMatch(/purged/);
   });
@@ -150,29 +155,31 @@ describe('assessReadiness: replica, one fault at a time', () => {
     expect(assessReadiness(replica({ replication: status({ lastSqlErrno: 1062, lastSqlError: duplicateKey }) }), MAX_LAG)).toEqual({
       ready: false,
       reasons: [`replication SQL error 1062: ${duplicateKey}`],
+      certain: true,
     });
   });
 
   it('errant transactions: the reason says "errant" and names them', () => {
     const verdict = assessReadiness(replica({ errant: '0-101-43' }), MAX_LAG);
-    expect(verdict).toEqual({ ready: false, reasons: ['errant transactions: the replica has 0-101-43 that the primary lacks'] });
+    expect(verdict).toEqual({ ready: false, reasons: ['errant transactions: the replica has 0-101-43 that the primary lacks'], certain: true });
     expect(verdict.reasons[0]).toMatch(/errant/);
   });
 
   it('lag unknown: the reason says "unknown" and why', () => {
     const noHeartbeat: Lag = { known: false, reason: 'no heartbeat received yet' };
-    expect(assessReadiness(replica({ lag: noHeartbeat }), MAX_LAG)).toEqual({ ready: false, reasons: ['lag unknown: no heartbeat received yet'] });
-    expect(assessReadiness(replica({ lag: undefined }), MAX_LAG)).toEqual({ ready: false, reasons: ['lag unknown: not measured'] });
+    expect(assessReadiness(replica({ lag: noHeartbeat }), MAX_LAG)).toEqual({ ready: false, reasons: ['lag unknown: no heartbeat received yet'], certain: true });
+    expect(assessReadiness(replica({ lag: undefined }), MAX_LAG)).toEqual({ ready: false, reasons: ['lag unknown: not measured'], certain: true });
   });
 
   it('lag above the threshold; at the threshold is still ready', () => {
     expect(assessReadiness(replica({ lag: { known: true, seconds: 12.34 } }), MAX_LAG)).toEqual({
       ready: false,
       reasons: ['lag 12.3 s is above the 10 s threshold'],
+      certain: false,
     });
     expect(assessReadiness(replica({ lag: { known: true, seconds: 10.01 } }), MAX_LAG).ready).toBe(false);
-    expect(assessReadiness(replica({ lag: { known: true, seconds: 10 } }), MAX_LAG)).toEqual({ ready: true, reasons: [] });
-    expect(assessReadiness(replica({ lag: { known: true, seconds: 0 } }), 0)).toEqual({ ready: true, reasons: [] });
+    expect(assessReadiness(replica({ lag: { known: true, seconds: 10 } }), MAX_LAG)).toEqual({ ready: true, reasons: [], certain: false });
+    expect(assessReadiness(replica({ lag: { known: true, seconds: 0 } }), 0)).toEqual({ ready: true, reasons: [], certain: true });
   });
 
   it('a NULL Seconds_Behind is unknown lag, never ready (ARCHITECTURE.md, "Lag and readiness"), even beside a fresh heartbeat', () => {
@@ -182,7 +189,7 @@ describe('assessReadiness: replica, one fault at a time', () => {
   });
 
   it('a replica is judged by replication, not by being read-only', () => {
-    expect(assessReadiness(replica({ writable: false }), MAX_LAG)).toEqual({ ready: true, reasons: [] });
+    expect(assessReadiness(replica({ writable: false }), MAX_LAG)).toEqual({ ready: true, reasons: [], certain: true });
   });
 });
 
@@ -230,7 +237,7 @@ describe('assessReadiness: replica, realistic combinations', () => {
 
   it('a fresh replica before its first heartbeat is not ready', () => {
     const verdict = assessReadiness(replica({ lag: { known: false, reason: 'no heartbeat received yet' } }), MAX_LAG);
-    expect(verdict).toEqual({ ready: false, reasons: ['lag unknown: no heartbeat received yet'] });
+    expect(verdict).toEqual({ ready: false, reasons: ['lag unknown: no heartbeat received yet'], certain: true });
   });
 });
 
@@ -295,14 +302,18 @@ describe('assessReadiness: property', () => {
   });
 });
 
+/** Uncertain verdicts (a lag near the threshold): the hysteresis holds them back. */
 const READY: Verdict = { ready: true, reasons: [] };
 const notReady = (...reasons: string[]): Verdict => ({ ready: false, reasons });
+const uncertain = (verdict: Verdict): Assessment => ({ ...verdict, certain: false });
+/** Certain verdicts (a stopped thread, a caught-up replica): acted on at once. */
+const fact = (verdict: Verdict): Assessment => ({ ...verdict, certain: true });
 
-function feed(hysteresis: Hysteresis, verdicts: readonly Verdict[]): Verdict[] {
-  return verdicts.map((verdict) => hysteresis.update(verdict));
+function feed(hysteresis: Hysteresis, verdicts: readonly (Verdict | Assessment)[]): Verdict[] {
+  return verdicts.map((verdict) => hysteresis.update('certain' in verdict ? verdict : uncertain(verdict)));
 }
 
-describe('Hysteresis(3)', () => {
+describe('Hysteresis(3), uncertain verdicts (a lag near the threshold)', () => {
   it('starts not ready, with a reason, and needs 3 consecutive ready verdicts to become ready', () => {
     const hysteresis = new Hysteresis(3);
     const [first, second, third] = feed(hysteresis, [READY, READY, READY]);
@@ -327,29 +338,29 @@ describe('Hysteresis(3)', () => {
     const hysteresis = new Hysteresis(3);
     const up = feed(hysteresis, [READY, READY, notReady('x'), READY, READY]);
     expect(up.map((verdict) => verdict.ready)).toEqual([false, false, false, false, false]);
-    expect(hysteresis.update(READY)).toEqual(READY);
+    expect(hysteresis.update(uncertain(READY))).toEqual(READY);
     const down = feed(hysteresis, [notReady('a'), notReady('b'), READY, notReady('c'), notReady('d')]);
     expect(down).toEqual([READY, READY, READY, READY, READY]);
-    expect(hysteresis.update(notReady('e'))).toEqual(notReady('e'));
+    expect(hysteresis.update(uncertain(notReady('e')))).toEqual(notReady('e'));
   });
 
   it('while not ready, shows the reasons of the latest not-ready verdict, also during a ready streak', () => {
     const hysteresis = new Hysteresis(3);
-    expect(hysteresis.update(notReady('replication is not configured'))).toEqual(notReady('replication is not configured'));
-    expect(hysteresis.update(notReady('the SQL thread is not running', 'lag unknown: not measured'))).toEqual(
+    expect(hysteresis.update(uncertain(notReady('replication is not configured')))).toEqual(notReady('replication is not configured'));
+    expect(hysteresis.update(uncertain(notReady('the SQL thread is not running', 'lag unknown: not measured')))).toEqual(
       notReady('the SQL thread is not running', 'lag unknown: not measured'),
     );
     expect(feed(hysteresis, [READY, READY])).toEqual([
       notReady('the SQL thread is not running', 'lag unknown: not measured'),
       notReady('the SQL thread is not running', 'lag unknown: not measured'),
     ]);
-    expect(hysteresis.update(READY)).toEqual(READY);
+    expect(hysteresis.update(uncertain(READY))).toEqual(READY);
   });
 
   it('while ready, a not-ready blip shows no reasons', () => {
     const hysteresis = new Hysteresis(3);
     feed(hysteresis, [READY, READY, READY]);
-    expect(hysteresis.update(notReady('lag 12.0 s is above the 10 s threshold'))).toEqual(READY);
+    expect(hysteresis.update(uncertain(notReady('lag 12.0 s is above the 10 s threshold')))).toEqual(READY);
   });
 
   it('Hysteresis(1) follows every verdict at once', () => {
@@ -366,19 +377,22 @@ describe('Hysteresis(3)', () => {
 
 describe('Hysteresis: property against a reference model', () => {
   const reasonPool = ['the SQL thread is not running', 'lag unknown: not measured', 'replication is not configured', 'errant transactions: x'];
-  const verdict: fc.Arbitrary<Verdict> = fc.oneof(
-    fc.constant(READY),
-    fc.uniqueArray(fc.constantFrom(...reasonPool), { minLength: 1, maxLength: 3 }).map((reasons) => ({ ready: false, reasons })),
-  );
+  const verdict: fc.Arbitrary<Assessment> = fc.record({
+    verdict: fc.oneof(
+      fc.constant(READY),
+      fc.uniqueArray(fc.constantFrom(...reasonPool), { minLength: 1, maxLength: 3 }).map((reasons): Verdict => ({ ready: false, reasons })),
+    ),
+    certain: fc.boolean(),
+  }).map(({ verdict: v, certain }) => ({ ...v, certain }));
 
-  /** The spec, written plainly: flip when the last `checks` inputs all disagree with the state. */
-  function model(checks: number, inputs: readonly Verdict[]): Array<{ ready: boolean; reasons: readonly string[] | 'initial' }> {
+  /** The spec, written plainly: flip on a certain input, or when the last `checks` inputs all disagree with the state. */
+  function model(checks: number, inputs: readonly Assessment[]): Array<{ ready: boolean; reasons: readonly string[] | 'initial' }> {
     let ready = false;
     let streak = 0;
     let shown: readonly string[] | 'initial' = 'initial';
     return inputs.map((input) => {
       streak = input.ready === ready ? 0 : streak + 1;
-      if (streak >= checks) {
+      if (streak > 0 && (input.certain || streak >= checks)) {
         ready = input.ready;
         streak = 0;
       }
@@ -402,13 +416,14 @@ describe('Hysteresis: property against a reference model', () => {
     );
   });
 
-  it('every flip is preceded by `checks` consecutive verdicts that agree with the new state', () => {
+  it('every flip comes from a certain verdict, or after `checks` consecutive verdicts that agree with the new state', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.array(verdict, { maxLength: 60 }), (checks, inputs) => {
         const outputs = feed(new Hysteresis(checks), inputs);
         let previous = false;
         outputs.forEach((output, index) => {
-          if (output.ready !== previous) {
+          if (output.ready !== previous && inputs[index]?.certain === true) expect(inputs[index]?.ready).toBe(output.ready);
+          else if (output.ready !== previous) {
             expect(index + 1).toBeGreaterThanOrEqual(checks);
             const window = inputs.slice(index + 1 - checks, index + 1);
             expect(window.every((input) => input.ready === output.ready)).toBe(true);
@@ -417,6 +432,45 @@ describe('Hysteresis: property against a reference model', () => {
           else expect(output.reasons).toEqual([]);
           previous = output.ready;
         });
+      }),
+    );
+  });
+});
+
+describe('Hysteresis: certain verdicts act on the first check that proves them', () => {
+  it('a caught-up replica is Ready on its first passing check, and a stopped thread takes it out on the next', () => {
+    const hysteresis = new Hysteresis(3);
+    expect(hysteresis.update(fact(READY))).toEqual(READY);
+    expect(hysteresis.update(fact(notReady('the SQL thread is not running')))).toEqual(notReady('the SQL thread is not running'));
+    expect(hysteresis.update(fact(READY))).toEqual(READY);
+  });
+
+  it('a certain fact cuts an uncertain streak short, and an uncertain reading after it starts a new streak', () => {
+    const hysteresis = new Hysteresis(3);
+    expect(feed(hysteresis, [READY, READY, fact(READY)]).map((verdict) => verdict.ready)).toEqual([false, false, true]);
+    const lagHigh = notReady('lag 12.0 s is above the 10 s threshold');
+    expect(feed(hysteresis, [lagHigh, lagHigh])).toEqual([READY, READY]);
+    expect(hysteresis.update(uncertain(lagHigh))).toEqual(lagHigh);
+  });
+});
+
+describe('assessReadiness: which verdicts are certain', () => {
+  it('every fault of the server or of replication is certain; a lag above the threshold alone is not', () => {
+    expect(assessReadiness(replica({ replication: status({ sqlRunning: false }) }), MAX_LAG).certain).toBe(true);
+    expect(assessReadiness(replica({ serverUp: false }), MAX_LAG).certain).toBe(true);
+    expect(assessReadiness(replica({ lag: { known: false, reason: 'no heartbeat received yet' } }), MAX_LAG).certain).toBe(true);
+    expect(assessReadiness(replica({ lag: { known: true, seconds: 30 } }), MAX_LAG).certain).toBe(false);
+    const both = assessReadiness(replica({ lag: { known: true, seconds: 30 }, replication: status({ sqlRunning: false }) }), MAX_LAG);
+    expect(both).toEqual({ ready: false, reasons: ['the SQL thread is not running', 'lag 30.0 s is above the 10 s threshold'], certain: true });
+  });
+
+  it('Ready is certain exactly when the lag is at most CAUGHT_UP_SHARE of the threshold', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 600 }), fc.double({ min: 0, max: 1, noNaN: true }), (maxLag, share) => {
+        const seconds = maxLag * share;
+        const verdict = assessReadiness(replica({ lag: { known: true, seconds } }), maxLag);
+        expect(verdict.ready).toBe(true);
+        expect(verdict.certain).toBe(seconds <= maxLag * CAUGHT_UP_SHARE);
       }),
     );
   });
