@@ -1,15 +1,7 @@
-import { buildDonorApp } from '../clone/donor/server.js';
-import { createDonorMetrics } from '../clone/donor/metrics.js';
-import { registerCloneMetrics } from '../http/clone-info-metrics.js';
 import { readCloneInfo, type CloneInfo } from '../data-dir/clone-info.js';
 import { dataDirLayout, type DataDirLayout } from '../data-dir/layout.js';
 import { inspectDataDir } from '../data-dir/state.js';
-import { loadCloneTls } from '../clone/tls.js';
 import { requireSecret, type Config } from '../config.js';
-import { AgentError, systemErrorCode } from '../errors.js';
-import { agentLiveness, podHealth, type LoopProgress } from '../health/liveness.js';
-import { buildHttpApp } from '../http/app.js';
-import { createMetricsRegistry } from '../http/metrics.js';
 import type { Logger } from '../log.js';
 import type { ServerAddress } from '../mysql/connection.js';
 import type { Secret } from '../secret.js';
@@ -27,12 +19,13 @@ import { cloneMethodOrFail, type CloneMethod } from '../clone/method.js';
 import { DnsClient } from '../discovery/dns-client.js';
 import type { UserSpec } from '../replication/primary.js';
 import { ControlLoop } from '../replication/control-loop.js';
-import { registerLoopMetrics } from '../http/loop-metrics.js';
 import { podFqdn } from '../identity/identity.js';
-import { buildStatus } from './status.js';
 import { waitForShutdownSignal } from './shutdown.js';
+import { setTimeout as delay } from 'node:timers/promises';
 
 const CHECK_INTERVAL_MS = 1_000;
+/** The longest the HTTP side waits for a pending clone's CLONE INSTANCE: probes and peers' /status must not wait for a slow donor survey. */
+const LISTEN_HOLD_MS = 1_000;
 
 /**
  * The sidecar: watches the local server, serves probes, status and metrics on
@@ -50,46 +43,22 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const method = cloneMethodOrFail(config, serverVersion);
   const startedAt = new Date();
   const layout = dataDirLayout(config.dataDir);
-  const registry = createMetricsRegistry({ identity, version });
   const mysql = { host: config.mysqlHost, port: config.ports.mysql, user: config.agentUser, password: agentPassword };
   const root = { ...mysql, user: 'root', password: rootPassword };
   const awaitingClone = (await inspectDataDir(layout)) === 'clone-pending';
   const provisioner = awaitingClone ? createProvisioner({ config, layout, root, cloneSecret, serverVersion, logger }) : undefined;
   const cloneInfo = await readCloneInfo(layout);
   const loop = createControlLoop({ config, mysql, root, replicationPassword, cloneInfo, provisioner, cloneUser: cloneUserFor(method, cloneSecret) }, logger);
-  registerCloneMetrics(registry, () => loop.state);
-  registerLoopMetrics(registry, () => loop.state, identity.role);
+  provisioner?.surveyAhead();
   loop.start();
-
-  const app = buildHttpApp({
-    logger,
-    registry,
-    alive: () => agentLiveness(loopProgress(loop, startedAt), new Date()),
-    health: () => podHealth(loopProgress(loop, startedAt), new Date()),
-    readiness: () => ({ ok: loop.state.verdict.ready, reasons: loop.state.verdict.reasons }),
-    status: async () => buildStatus({ config, version, startedAt, state: loop.state, dataDir: await inspectDataDir(layout) }),
-  });
-  // With the CLONE plugin the donor is the server itself (port 3306): the agent streams nothing.
-  const donor =
-    method === 'backup-stream'
-      ? buildDonorApp({
-          logger,
-          metrics: createDonorMetrics(registry),
-          cloneSecret,
-          flavor: serverVersion.flavor,
-          dataDir: config.dataDir,
-          mysql,
-          parallel: config.cloneParallel,
-          tls: await loadCloneTls(config.cloneTls),
-        })
-      : undefined;
-  await listen(app, config.httpHost, config.ports.http, 'HTTP_PORT');
-  if (donor !== undefined) await listen(donor.app, config.httpHost, config.ports.clone, 'CLONE_PORT');
-  logger.info({ httpPort: config.ports.http, clonePort: donor === undefined ? null : config.ports.clone, method, awaitingClone, role: identity.role }, 'serving');
+  // Loading fastify and prom-client takes the one thread a few hundred ms: CLONE INSTANCE goes first, for at most LISTEN_HOLD_MS.
+  if (provisioner !== undefined) await Promise.race([provisioner.firstMove, delay(LISTEN_HOLD_MS)]);
+  const { startListeners } = await import('./serve-http.js');
+  const listeners = await startListeners({ config, logger, version, loop, startedAt, layout, method, flavor: serverVersion.flavor, mysql, cloneSecret });
+  logger.info({ httpPort: config.ports.http, clonePort: listeners.clonePort, method, awaitingClone, role: identity.role }, 'serving');
   const signal = await waitForShutdownSignal();
   logger.info({ signal }, 'shutting down');
-  await donor?.shutdown();
-  await app.close();
+  await listeners.close();
   await loop.stop();
 }
 
@@ -164,18 +133,4 @@ function createProvisioner(input: {
     },
     logger: input.logger,
   });
-}
-
-function loopProgress(loop: ControlLoop, startedAt: Date): LoopProgress {
-  const { checkedAt, observation } = loop.state;
-  return { checkedAt, startedAt, serverUp: observation.serverUp, serverError: observation.serverError };
-}
-
-async function listen(app: { listen: (options: { host: string; port: number }) => Promise<string> }, host: string, port: number, setting: string): Promise<void> {
-  try {
-    await app.listen({ host, port });
-  } catch (error) {
-    const code = systemErrorCode(error);
-    throw new AgentError('server', `failed to listen on ${host}:${port} (${code}): is ${setting} taken?`, { cause: error });
-  }
 }

@@ -14,9 +14,10 @@ const INIT_DONE = 'init done';
 
 /**
  * The agent as the StatefulSet runs it on an empty MySQL pod: init (which
- * leaves clone-request.json and exits 0, clone-pending), the server
- * container (the harness's empty server), then the sidecar, which runs
- * CLONE INSTANCE; mysqld exits (3707), the harness restarts it, the sidecar
+ * leaves clone-request.json and exits 0, clone-pending), then the server
+ * container (the harness's empty server) and the sidecar together, as the
+ * kubelet starts a pod's containers (it waits for no probe in between); the
+ * sidecar runs CLONE INSTANCE once the server answers; mysqld exits (3707), the harness restarts it, the sidecar
  * records the clone (clone.json, then the marker) and, with `untilReady`,
  * points replication at mysql-0 until /readyz says 200.
  */
@@ -27,16 +28,19 @@ export async function agentTrial(ctx: MysqlTrialContext, recipient: Pod, untilRe
   const outcome = parseLog(init.stdout).find((event) => event.msg === INIT_DONE)?.fields.outcome;
   if (outcome !== 'clone-pending') throw new Error(`mysql-sts-agent init in ${recipient.name} ended ${String(outcome)}, not clone-pending: the volume was not empty?`);
   const initDone = Date.now();
-  await recipient.startServer({ timeoutMs: SERVER_TIMEOUT_MS });
-  const serverUp = Date.now();
+  const serverStarts = recipient.startServer({ timeoutMs: SERVER_TIMEOUT_MS });
   const sidecar = startSidecar(ctx.cluster, recipient);
+  await serverStarts;
+  const answered = Date.now();
   await waitForMarker(recipient, sidecar);
   const recorded = Date.now();
   if (untilReady) await waitForReady(recipient, SERVER_TIMEOUT_MS);
   const ready = untilReady ? Date.now() : undefined;
   const log = parseLog(await readFile(sidecar.record.logFile, 'utf8'));
   // pino's times have ms grain; the bench's reading before a spawn may fall a little after the first line's.
-  const cloneIssued = firstAfter(log, serverUp - 1, (event) => event.msg === CLONING && event.fields.method === 'clone-plugin', 'its "cloning" (CLONE INSTANCE) line');
+  const cloneIssued = firstAfter(log, initDone - 1, (event) => event.msg === CLONING && event.fields.method === 'clone-plugin', 'its "cloning" (CLONE INSTANCE) line');
+  // The sidecar may find the server before the harness's 50 ms poll does: the server answered by then.
+  const serverUp = Math.min(answered, cloneIssued);
   const pointed = untilReady ? firstAfter(log, recorded - 1000, (event) => event.msg === POINTED, `its "${POINTED}" line`) : undefined;
   const timing = await finishTrial(ctx, recipient, startMs, { initDone, serverUp, cloneIssued, recorded, pointed, ready });
   const info = await readCloneInfo(dataDirLayout(recipient.paths.data));

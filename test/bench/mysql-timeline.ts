@@ -30,7 +30,7 @@ export type Timeline = Readonly<Partial<Record<MysqlMoment, number>>>;
 export const MYSQL_PHASES = [
   { key: 'init', end: 'initDone', name: 'init: spawn to exit 0 (clone-pending)' },
   { key: 'server', end: 'serverUp', name: 'first server start: template copy, init file, mysqld' },
-  { key: 'toClone', end: 'cloneIssued', name: 'to CLONE INSTANCE (agent: sidecar start, donor choice)' },
+  { key: 'toClone', end: 'cloneIssued', name: 'to CLONE INSTANCE (agent: the sidecar, started with the server, finds it and chooses the donor)' },
   { key: 'copy', end: 'cloneTaken', name: 'CLONE INSTANCE until 3707 (drop, copy, sync)' },
   // mysqld sleeps a flat 2 s in it when any client connection is still open (the agent's loop keeps one).
   { key: 'shutdown', end: 'serverExited', name: 'mysqld shuts down after 3707 (+2 s if a client is connected)' },

@@ -8,6 +8,7 @@ import { backoffDelay } from '../../retry.js';
 import type { Secret } from '../../secret.js';
 import type { ChosenDonor, DonorSearch } from '../find-donors.js';
 import { describeProgress, type CloneAttemptReport } from './report.js';
+import { DonorSurvey } from './survey.js';
 import {
   CLONE_PROGRESS_QUERY,
   CLONE_STATUS_QUERY,
@@ -68,9 +69,21 @@ export class ClonePluginProvisioner {
   #report: CloneAttemptReport = { phase: 'starting', donor: undefined, progress: undefined, lastError: undefined, failures: 0 };
   #retryAt = 0;
   #loggedAt = 0;
+  readonly #survey: DonorSurvey;
+  #moved: () => void = () => undefined;
+  /**
+   * Resolves once nothing about the clone is pressing: CLONE INSTANCE was
+   * sent, the server does not answer yet, or a check started no clone. The
+   * sidecar loads its HTTP side after it (serve.ts).
+   */
+  readonly firstMove: Promise<void>;
 
   constructor(deps: ProvisionerDeps) {
     this.#deps = deps;
+    this.#survey = new DonorSurvey(deps.findDonors);
+    this.firstMove = new Promise((resolve) => {
+      this.#moved = resolve;
+    });
   }
 
   get report(): CloneAttemptReport {
@@ -79,6 +92,17 @@ export class ClonePluginProvisioner {
 
   /** One check; resolves with the recorded clone once it is complete. */
   async check(connection: Connection): Promise<CloneInfo | undefined> {
+    const info = await this.#checkServer(connection);
+    if (this.#attempt === undefined) this.#moved();
+    return info;
+  }
+
+  /** Surveys the donors ahead while the clone has yet to start, so that the check that finds the server issues CLONE at once. */
+  surveyAhead(): void {
+    if (this.#report.phase === 'starting') this.#survey.ahead();
+  }
+
+  async #checkServer(connection: Connection): Promise<CloneInfo | undefined> {
     const observed = await readClone(connection);
     if (observed === undefined) {
       this.#update({ phase: 'refused', lastError: NO_CLONE_TABLES });
@@ -99,6 +123,7 @@ export class ClonePluginProvisioner {
     }
     this.#attempt = this.#runAttempt().finally(() => {
       this.#attempt = undefined;
+      this.#moved();
     });
     return undefined;
   }
@@ -106,6 +131,8 @@ export class ClonePluginProvisioner {
   /** The server went away: during a clone that is the restart that finishes it. */
   serverGone(): void {
     if (this.#report.phase === 'cloning') this.#update({ phase: 'restarting' });
+    this.surveyAhead();
+    this.#moved();
   }
 
   /** Ends a clone in flight (SIGTERM): the server rolls a cut clone back, and the next start clones again. */
@@ -116,7 +143,7 @@ export class ClonePluginProvisioner {
   async #runAttempt(): Promise<void> {
     this.#update({ phase: 'choosing-donor', progress: undefined });
     try {
-      const search = await this.#deps.findDonors();
+      const search = await this.#survey.take();
       if (search.donors.length === 0) throw new AgentError('clone', `failed to find a donor: ${search.plan.action === 'clone' ? 'no donor has an address' : search.plan.reason}`);
       this.#deps.logger.info({ donors: search.donors.map((donor) => donor.name), peers: search.peers }, 'chose the donors for the CLONE plugin');
       for (const donor of search.donors) {
@@ -147,7 +174,9 @@ export class ClonePluginProvisioner {
       await connection.query(only.sql, [...only.params]);
       const clone = cloneInstanceStatement({ ...target, user: this.#deps.cloneUser.user, password: this.#deps.cloneUser.password.reveal() });
       cloning = true;
-      await connection.query(clone.sql, [...clone.params]);
+      const answer = connection.query(clone.sql, [...clone.params]);
+      this.#moved();
+      await answer;
       this.#update({ phase: 'restarting' });
       return true;
     } catch (error) {
