@@ -17,6 +17,8 @@ export interface HttpAppOptions {
   readonly readiness: () => ProbeResult;
   /** The pod's state for humans and scripts (`mysql-sts-agent status`). */
   readonly status: () => unknown;
+  /** What the metrics are rendered from (the loop's state, replaced at every check): a new one is rendered anew. */
+  readonly metricsSource?: () => unknown;
 }
 
 /**
@@ -34,13 +36,15 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     });
   }
 
-  // The loop refreshes its state once a second, so a rendering younger than that is as fresh as a new one;
-  // reusing it keeps a burst of scrapes from starving the loop (rendering costs about 1 ms of CPU).
-  let rendered: { at: number; body: Promise<string> } | undefined;
+  // A rendering of the same loop state, younger than a second, is as fresh as a new one; reusing it keeps a
+  // burst of scrapes from starving the loop (rendering costs about 1 ms of CPU). A new check's state is
+  // rendered at once: /metrics must never say Ready after /readyz said otherwise.
+  let rendered: { at: number; source: unknown; body: Promise<string> } | undefined;
   app.get('/metrics', async (_request, reply) => {
     const now = Date.now();
-    if (rendered === undefined || now - rendered.at >= METRICS_REUSE_MS) {
-      rendered = { at: now, body: options.registry.metrics() };
+    const source = options.metricsSource?.();
+    if (rendered === undefined || now - rendered.at >= METRICS_REUSE_MS || source !== rendered.source) {
+      rendered = { at: now, source, body: options.registry.metrics() };
     }
     return reply.type(options.registry.contentType).send(await rendered.body);
   });

@@ -48,6 +48,7 @@ export async function startListeners(input: {
     health: () => podHealth(loopProgress(loop, startedAt), new Date()),
     readiness: () => ({ ok: loop.state.verdict.ready, reasons: loop.state.verdict.reasons }),
     status: async () => buildStatus({ config, version: input.version, startedAt, state: loop.state, dataDir: await inspectDataDir(input.layout) }),
+    metricsSource: () => loop.state,
   });
   // With the CLONE plugin the donor is the server itself (port 3306): the agent streams nothing.
   const donor =

@@ -5,6 +5,7 @@ import { assessReadiness, Hysteresis, type Observation } from '../health/readine
 import type { Logger } from '../log.js';
 import { readServerState, type ServerState } from '../mysql/server-state.js';
 import { closeGently, closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
+import { ServerRestarts } from './server-restarts.js';
 import type { LoopSettings, LoopState } from './loop-types.js';
 import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
@@ -17,7 +18,6 @@ const FAST_POLL_MS = 200;
 /** How long after starting or re-pointing replication the loop looks every 200 ms for the replica to catch up. */
 const SETTLE_WINDOW_MS = 3_000;
 /** Two boot times further apart than this are two server instances (Uptime has a 1 s resolution). */
-const BOOT_TOLERANCE_MS = 2_500;
 
 /**
  * The sidecar's control loop, one cheap check a second. The primary: ensure
@@ -34,8 +34,8 @@ export class ControlLoop {
   #connection: Connection | undefined;
   #bootstrapped = false;
   #warnedRootFallback = false;
-  /** When the server we are connected to started; a different one is a restart. */
-  #serverBootedAt: number | undefined;
+  /** Whether a new connection reaches a server that (re)started. */
+  readonly #restarts = new ServerRestarts();
   /** What the replica's rules remember between checks (see planReplication). */
   readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0, actedAt: 0, readOnlyRestores: 0, readOnlySeen: false };
   #timer: NodeJS.Timeout | undefined;
@@ -113,6 +113,7 @@ export class ControlLoop {
       const connection = await this.#connect();
       const checked = await withDeadline(this.#check(connection), { ms: TICK_DEADLINE_MS, onTimeout: () => closeHard(connection) });
       server = checked.server;
+      this.#restarts.answered();
       observation = checked.observation;
     } catch (error) {
       lastError = (error as Error).message;
@@ -230,11 +231,10 @@ export class ControlLoop {
     connection.on('error', () => undefined);
     try {
       const bootedAt = await withDeadline(readServerBootTime(connection), { ms: TICK_DEADLINE_MS, onTimeout: () => closeHard(connection) });
-      if (this.#serverBootedAt === undefined || Math.abs(bootedAt - this.#serverBootedAt) > BOOT_TOLERANCE_MS) {
+      if (this.#restarts.isNewBoot(bootedAt)) {
         this.#memory.freshBoot = true;
         this.#memory.readOnlySeen = false;
       }
-      this.#serverBootedAt = bootedAt;
     } catch (error) {
       closeHard(connection);
       throw error;

@@ -56,11 +56,11 @@ export async function checkReplica(input: {
   const { connection, server, settings, memory } = input;
   const dialect = dialectFor(server.version);
   if (await ensureReadOnly(connection, server)) {
-    const settings = { readOnly: server.readOnly, superReadOnly: server.superReadOnly };
+    const readOnlyState = { readOnly: server.readOnly, superReadOnly: server.superReadOnly };
     // Turned off while we watched: whatever writes here now is an errant transaction in the making.
-    if (memory.readOnlySeen) input.logger.warn(settings, 'the replica was writable: set it read-only again');
+    if (memory.readOnlySeen) input.logger.warn(readOnlyState, 'the replica was writable: set it read-only again');
     // Started so (the config a CLONE-plugin clone restarts with, or a hand-edited one): ours to set, nobody's fault.
-    else input.logger.info(settings, 'the server started writable: set it read-only');
+    else input.logger.info(readOnlyState, 'the server started writable: set it read-only');
     if (memory.readOnlySeen) memory.readOnlyRestores += 1;
   }
   memory.readOnlySeen = true;
