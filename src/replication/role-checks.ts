@@ -57,11 +57,14 @@ export async function checkReplica(input: {
   const dialect = dialectFor(server.version);
   if (await ensureReadOnly(connection, server)) {
     const readOnlyState = { readOnly: server.readOnly, superReadOnly: server.superReadOnly };
-    // Turned off while we watched: whatever writes here now is an errant transaction in the making.
-    if (memory.readOnlySeen) input.logger.warn(readOnlyState, 'the replica was writable: set it read-only again');
-    // Started so (the config a CLONE-plugin clone restarts with, or a hand-edited one): ours to set, nobody's fault.
-    else input.logger.info(readOnlyState, 'the server started writable: set it read-only');
-    if (memory.readOnlySeen) memory.readOnlyRestores += 1;
+    if (memory.readOnlySeen) {
+      // Turned off while we watched: whatever writes here now is an errant transaction in the making.
+      memory.readOnlyRestores += 1;
+      input.logger.warn(readOnlyState, 'the replica was writable: set it read-only again');
+    } else {
+      // Started so (the config a CLONE-plugin clone restarts with, or a hand-edited one): ours to set, nobody's fault.
+      input.logger.info(readOnlyState, 'the server started writable: set it read-only');
+    }
   }
   memory.readOnlySeen = true;
   const errant = findErrant({
