@@ -19,6 +19,8 @@ export interface PeerCandidate {
   readonly progress: number;
   /** Replication lag in seconds, undefined when unknown. */
   readonly lagSeconds: number | undefined;
+  /** Why an unreachable peer counts as unreachable (no answer, an answer without proof), for the reason and logs. */
+  readonly note?: string;
 }
 
 /** Decided from the data dir alone. */
@@ -64,7 +66,7 @@ function planPrimary(peers: readonly PeerCandidate[]): PeerPlan {
   const holders = peers.filter((peer) => peer.reachable && peer.holdsData);
   const silent = peers.filter((peer) => !peer.reachable);
   if (holders.length === 0 && silent.length > 0) {
-    const names = silent.map((peer) => peer.name).join(', ');
+    const names = silent.map(describeSilent).join(', ');
     return { action: 'wait', reason: `${names} did not answer: cannot tell whether they hold data, so not starting empty` };
   }
   if (holders.length === 0) return { action: 'bootstrap', reason: 'no peer holds data: the server initialises an empty data dir' };
@@ -75,11 +77,19 @@ function planPrimary(peers: readonly PeerCandidate[]): PeerPlan {
 /** The previous ordinal first (the tutorial's order, spreading load), then the best other ready peer. */
 function planReplica(ordinal: number, peers: readonly PeerCandidate[]): PeerPlan {
   const ready = peers.filter((peer) => peer.reachable && peer.ready && peer.holdsData);
-  if (ready.length === 0) return { action: 'wait', reason: 'no peer is ready to donate a clone yet' };
+  if (ready.length === 0) {
+    // Why peers that did not count did not: a wrong CLONE_SECRET shows here, not as a deadline with no cause.
+    const notes = peers.flatMap((peer) => (peer.note === undefined ? [] : [`${peer.name}: ${peer.note}`]));
+    return { action: 'wait', reason: `no peer is ready to donate a clone yet${notes.length > 0 ? ` (${notes.join('; ')})` : ''}` };
+  }
   const previous = ready.filter((peer) => peer.ordinal === ordinal - 1);
   const rest = ready.filter((peer) => peer.ordinal !== ordinal - 1).sort(mostAdvancedFirst);
   const donors = [...previous, ...rest];
   return { action: 'clone', donors, reason: `cloning from ${donors[0]?.name}` };
+}
+
+function describeSilent(peer: PeerCandidate): string {
+  return peer.note === undefined ? peer.name : `${peer.name} (${peer.note})`;
 }
 
 function mostAdvancedFirst(a: PeerCandidate, b: PeerCandidate): number {

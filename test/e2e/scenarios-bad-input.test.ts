@@ -66,7 +66,7 @@ describe.each(EACH_SERVER)('e2e on %s: bad input', (_name, server) => {
   });
 
   it('10. a missing or unreadable Secret: exit 3 with one line naming the setting, never the other secrets', async () => {
-    const noCloneSecret = await expectInitWithoutCloneSecret(cluster, server, joiner);
+    const noCloneSecret = await expectInitWithoutCloneSecret(cluster, joiner);
     const unreadable = await runInitContainer(cluster, joiner, { CLONE_SECRET_FILE: '/run/secrets/missing/clone-secret' });
     expectFailedInit(joiner, unreadable, { exitCode: 3, line: /CLONE_SECRET_FILE="\/run\/secrets\/missing\/clone-secret": cannot read the file \(ENOENT\): mount the Secret there/ });
     const serve = await runAgentIn(cluster, joiner, ['serve'], { MYSQL_ROOT_PASSWORD_FILE: '' });

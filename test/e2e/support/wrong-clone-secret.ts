@@ -5,7 +5,7 @@ import { signRequest } from '../../../src/clone/auth.js';
 import { clonePassword } from '../../../src/clone/clone-plugin/clone-user.js';
 import { BACKUP_PATH, UPGRADE_PROTOCOL } from '../../../src/clone/protocol.js';
 import { Secret } from '../../../src/secret.js';
-import { CLONE_PORT, CONTAINERS, runInitContainer, startSidecar, waitForProbe, waitForSidecar } from '../../cluster/agent.js';
+import { CLONE_PORT, CONTAINERS, runInitContainer, setOf, startSidecar, waitForProbe, waitForSidecar } from '../../cluster/agent.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { httpRequestUnix } from '../../cluster/unix-http.js';
@@ -39,7 +39,7 @@ function writeWrongSecret(cluster: Cluster): string {
 export async function expectStreamRefused(cluster: Cluster, primary: Pod, joiner: Pod): Promise<void> {
   const socket = await primary.forward(CLONE_PORT);
   const before = await metricsOf(primary);
-  const authorization = signRequest({ method: 'GET', path: BACKUP_PATH, pod: 'mysql-1', secret: 'not-the-clone-secret' });
+  const authorization = signRequest({ set: setOf(cluster), method: 'GET', path: BACKUP_PATH, pod: 'mysql-1', secret: 'not-the-clone-secret' });
   const asked: Record<string, string>[] = [{ authorization }, { authorization, connection: 'Upgrade', upgrade: UPGRADE_PROTOCOL }];
   for (const headers of asked) {
     const response = await httpRequestUnix({ socketPath: socket, path: BACKUP_PATH, headers });
@@ -47,7 +47,9 @@ export async function expectStreamRefused(cluster: Cluster, primary: Pod, joiner
     expect(JSON.parse(response.body)).toEqual({ error: 'unauthorized' });
   }
   const init = await runInitContainer(cluster, joiner, { CLONE_SECRET_FILE: writeWrongSecret(cluster), ...QUICK_DEADLINE });
-  expectFailedInit(joiner, init, { exitCode: 5, line: /mysql-0 refused our credentials \(401\): CLONE_SECRET must be the same on every pod/ });
+  // Its peers' answers are signed with the set's secret: with another one, no answer checks, so no donor is ever asked.
+  const unproven = /failed to find a donor: no peer is ready to donate a clone yet \(mysql-0: answered with a proof that does not check \(is CLONE_SECRET the same on every pod\?\)/;
+  expectFailedInit(joiner, init, { exitCode: 5, line: unproven });
   expect(init.stderr).not.toContain(WRONG_SECRET);
   const after = await metricsOf(primary);
   const unauthorized = 'mysql_sts_clone_requests_rejected_total{reason="unauthorized"}';
@@ -67,7 +69,8 @@ export async function expectClonePluginRefused(cluster: Cluster, primary: Pod, j
   startSidecar(cluster, joiner, { ...env, READY_CHECKS: '2' });
   await waitForSidecar(joiner);
   try {
-    const refused = /^waiting to clone: failed to clone from any donor: mysql-0: .*Access denied for user 'mysql_sts_clone'/;
+    // The donor's answer does not check with the wrong secret, so the server is never sent to clone from it.
+    const refused = /^waiting to clone: failed to find a donor: no peer is ready to donate a clone yet \(mysql-0: answered with a proof that does not check/;
     await waitForReadyz(joiner, 503, { timeoutMs: 60_000, reasons: [refused] });
     // It keeps trying (with back-off) and stays out: a second refusal, still 503, the server never restarted onto anything.
     const doc = await waitForStatus(joiner, 'a second refused clone', (d) => (d.cloning?.failures ?? 0) >= 2, 60_000);
@@ -80,7 +83,7 @@ export async function expectClonePluginRefused(cluster: Cluster, primary: Pod, j
     expect(Number(schemas?.n)).toBe(0);
     // Neither the wrong secret nor the password derived from it reaches the log (the statement failed with it inside).
     const sidecarLog = readFileSync(join(joiner.paths.logs, 'sidecar.log'), 'utf8');
-    for (const secret of [WRONG_SECRET, clonePassword(new Secret(WRONG_SECRET, 'test')).reveal()]) expect(sidecarLog).not.toContain(secret);
+    for (const secret of [WRONG_SECRET, clonePassword(new Secret(WRONG_SECRET, 'test'), setOf(cluster)).reveal()]) expect(sidecarLog).not.toContain(secret);
     // The donor's side is untouched.
     expect((await statusOf(primary)).ready).toBe(true);
   } finally {
