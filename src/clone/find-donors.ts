@@ -4,7 +4,7 @@ import { discoverPeers } from '../discovery/discover.js';
 import type { Peer } from '../discovery/peers.js';
 import type { Secret } from '../secret.js';
 import { getPeerCandidates } from './peer-status.js';
-import { planFromPeers, type PeerCandidate, type PeerPlan } from './plan.js';
+import { planFromPeers, secretMismatch, type PeerCandidate, type PeerPlan } from './plan.js';
 
 /** A donor the plan chose, with where to reach it. */
 export interface ChosenDonor {
@@ -19,6 +19,8 @@ export interface DonorSearch {
   readonly donors: readonly ChosenDonor[];
   /** One line per peer, for logs. */
   readonly peers: readonly string[];
+  /** Set when waiting cannot help: our CLONE_SECRET is not the peers' (`secretMismatch`). */
+  readonly secretMismatch: string | undefined;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function findDonors(input: { config: Config; client: DnsClient; clo
   const { candidates, foreign } = await getPeerCandidates(discovery.peers, asker, signal);
   const plan = planFromPeers({ ordinal: config.identity.ordinal, peers: candidates });
   const donors = plan.action === 'clone' ? plan.donors.flatMap((candidate) => withAddress(candidate, discovery.peers)) : [];
-  return { plan, donors, peers: [...candidates.map(describeCandidate), ...foreign] };
+  return { plan, donors, peers: [...candidates.map(describeCandidate), ...foreign], secretMismatch: secretMismatch(candidates) };
 }
 
 function withAddress(candidate: PeerCandidate, peers: readonly Peer[]): ChosenDonor[] {

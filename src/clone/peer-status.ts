@@ -90,8 +90,9 @@ export function judgeAnswer(
   if (theirs !== undefined && theirs !== ours) return { foreign: `${peer.name}: answered as a pod of ${theirs}, not of ${ours}: ignored` };
   const proven = statusProven({ secret: asker.cloneSecret.reveal(), set: ours, pod: peer.name, challenge: input.challenge, body: input.body, proof: input.proof });
   if (!proven) {
-    const why = input.proof === null ? 'without a proof (an agent older than this one?)' : 'with a proof that does not check (is CLONE_SECRET the same on every pod?)';
-    return unreachable(peer, `answered ${why}: cannot tell whether it holds data`);
+    if (input.proof === null) return unreachable(peer, 'answered without a proof (an agent older than this one?): cannot tell whether it holds data');
+    const why = 'answered with a proof that does not check (is CLONE_SECRET the same on every pod?): cannot tell whether it holds data';
+    return { ...unreachable(peer, why), wrongProof: true };
   }
   return candidateFromAnswer(peer, answer);
 }

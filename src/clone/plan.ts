@@ -21,6 +21,20 @@ export interface PeerCandidate {
   readonly lagSeconds: number | undefined;
   /** Why an unreachable peer counts as unreachable (no answer, an answer without proof), for the reason and logs. */
   readonly note?: string;
+  /** It answered as our pod with a proof that does not check: its CLONE_SECRET or ours is not the set's. */
+  readonly wrongProof?: boolean;
+}
+
+/**
+ * When no peer proved itself and some answered with a proof that does not
+ * check, waiting cannot help: one side has another CLONE_SECRET, and only an
+ * operator can fix that. Returns the line that says so, else undefined.
+ */
+export function secretMismatch(peers: readonly PeerCandidate[]): string | undefined {
+  if (peers.some((peer) => peer.reachable)) return undefined;
+  const wrong = peers.filter((peer) => peer.wrongProof === true).map((peer) => peer.name);
+  if (wrong.length === 0) return undefined;
+  return `CLONE_SECRET is not the one ${wrong.join(', ')} sign with (their answers do not check): mount the same Secret in every pod of the set`;
 }
 
 /** Decided from the data dir alone. */

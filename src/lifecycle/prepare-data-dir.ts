@@ -82,6 +82,8 @@ async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise
   const search = await findDonors({ config, client: input.client, cloneSecret, signal: input.signal });
   logger.info({ plan: search.plan.action, reason: search.plan.reason, peers: search.peers, method: input.method }, 'decided how to initialise the data dir');
   if (search.plan.action === 'bootstrap') return 'bootstrap';
+  // A secret that differs from the set's is not retried until the deadline: the kubelet's restarts pace it.
+  if (search.secretMismatch !== undefined) throw new ConfigError([search.secretMismatch]);
   if (search.plan.action === 'wait') throw new AgentError('clone', `failed to find a donor: ${search.plan.reason}`);
   if (input.method === 'clone-plugin') {
     await writeCloneRequest(input.layout, search.plan.reason);
