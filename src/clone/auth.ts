@@ -2,10 +2,13 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Clone requests carry `Authorization: MSA-HMAC pod=…,ts=…,nonce=…,sig=…`, an
- * HMAC-SHA256 with the shared secret over the method, the path, the caller's
- * pod name, a timestamp and a random nonce. The secret never crosses the wire;
- * a captured header is useless outside a short window, and inside it the nonce
- * can be used once only (NonceCache), so a listener cannot replay it.
+ * HMAC-SHA256 with the shared secret over the set, the method, the path, the
+ * caller's pod name, a timestamp and a random nonce. The secret never crosses
+ * the wire; a captured header is useless outside a short window, and inside it
+ * the nonce can be used once only (NonceCache), so a listener cannot replay it.
+ * The set (StatefulSet, Service, namespace: `setIdentity`) is signed but not
+ * sent: a request from another set that shares the secret fails, because the
+ * donor checks it against its own set (ARCHITECTURE.md, "Peers prove who they are").
  */
 
 export const AUTH_SCHEME = 'MSA-HMAC';
@@ -14,9 +17,16 @@ export const AUTH_WINDOW_SECONDS = 60;
 const POD_NAME = /^[a-z0-9-]{1,63}$/;
 
 export interface SignedRequest {
+  /** `setIdentity` of the set both ends belong to. */
+  readonly set: string;
   readonly method: string;
   readonly path: string;
   readonly pod: string;
+}
+
+/** What makes a set this set: its StatefulSet, headless Service and namespace (`mysql/mysql.default`). */
+export function setIdentity(names: { readonly setName: string; readonly serviceName: string; readonly namespace: string }): string {
+  return `${names.setName}/${names.serviceName}.${names.namespace}`;
 }
 
 export function signRequest(input: SignedRequest & { secret: string; now?: number; nonce?: string }): string {
@@ -34,6 +44,7 @@ export type AuthResult =
 /** Verifies a header; `reason` is for our logs, never sent to the caller. */
 export function verifyRequest(input: {
   header: string | undefined;
+  set: string;
   method: string;
   path: string;
   secret: string;
@@ -56,8 +67,12 @@ export function verifyRequest(input: {
 }
 
 function signature(secret: string, input: SignedRequest & { ts: number; nonce: string }): string {
-  const text = [input.method.toUpperCase(), input.path, input.pod, String(input.ts), input.nonce].join('\n');
-  return createHmac('sha256', secret).update(text).digest('hex');
+  return hmacHex(secret, ['MSA-REQUEST-v2', input.set, input.method.toUpperCase(), input.path, input.pod, String(input.ts), input.nonce]);
+}
+
+/** HMAC-SHA256 of lines joined by newlines (no field may hold one: callers pass names, numbers and hex). */
+export function hmacHex(secret: string, lines: readonly string[]): string {
+  return createHmac('sha256', secret).update(lines.join('\n')).digest('hex');
 }
 
 interface HeaderFields {

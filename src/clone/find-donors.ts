@@ -2,8 +2,9 @@ import type { Config } from '../config.js';
 import type { DnsClient } from '../discovery/dns-client.js';
 import { discoverPeers } from '../discovery/discover.js';
 import type { Peer } from '../discovery/peers.js';
+import type { Secret } from '../secret.js';
 import { getPeerCandidates } from './peer-status.js';
-import { planFromPeers, type PeerCandidate, type PeerPlan } from './plan.js';
+import { planFromPeers, secretMismatch, type PeerCandidate, type PeerPlan } from './plan.js';
 
 /** A donor the plan chose, with where to reach it. */
 export interface ChosenDonor {
@@ -18,6 +19,8 @@ export interface DonorSearch {
   readonly donors: readonly ChosenDonor[];
   /** One line per peer, for logs. */
   readonly peers: readonly string[];
+  /** Set when waiting cannot help: our CLONE_SECRET is not the peers' (`secretMismatch`). */
+  readonly secretMismatch: string | undefined;
 }
 
 /**
@@ -26,13 +29,14 @@ export interface DonorSearch {
  * (ARCHITECTURE.md, "The init decision"). Init and the CLONE-plugin recipient
  * both ask it, so both follow the same rule. `signal` stops its lookups and requests.
  */
-export async function findDonors(input: { config: Config; client: DnsClient; signal?: AbortSignal | undefined }): Promise<DonorSearch> {
+export async function findDonors(input: { config: Config; client: DnsClient; cloneSecret: Secret; signal?: AbortSignal | undefined }): Promise<DonorSearch> {
   const { config, signal } = input;
   const discovery = await discoverPeers({ identity: config.identity, client: input.client, portName: config.dns.portName, mysqlPort: config.ports.mysql, signal });
-  const candidates = await getPeerCandidates(discovery.peers, config.ports.http, signal);
+  const asker = { identity: config.identity, cloneSecret: input.cloneSecret, httpPort: config.ports.http };
+  const { candidates, foreign } = await getPeerCandidates(discovery.peers, asker, signal);
   const plan = planFromPeers({ ordinal: config.identity.ordinal, peers: candidates });
   const donors = plan.action === 'clone' ? plan.donors.flatMap((candidate) => withAddress(candidate, discovery.peers)) : [];
-  return { plan, donors, peers: candidates.map(describeCandidate) };
+  return { plan, donors, peers: [...candidates.map(describeCandidate), ...foreign], secretMismatch: secretMismatch(candidates) };
 }
 
 function withAddress(candidate: PeerCandidate, peers: readonly Peer[]): ChosenDonor[] {
@@ -41,6 +45,6 @@ function withAddress(candidate: PeerCandidate, peers: readonly Peer[]): ChosenDo
 }
 
 function describeCandidate(peer: PeerCandidate): string {
-  if (!peer.reachable) return `${peer.name}: no answer`;
+  if (!peer.reachable) return `${peer.name}: ${peer.note ?? 'no answer'}`;
   return `${peer.name}: ${peer.ready ? 'ready' : 'not ready'}, ${peer.holdsData ? `data (progress ${peer.progress})` : 'no data'}`;
 }

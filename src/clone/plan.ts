@@ -19,6 +19,22 @@ export interface PeerCandidate {
   readonly progress: number;
   /** Replication lag in seconds, undefined when unknown. */
   readonly lagSeconds: number | undefined;
+  /** Why an unreachable peer counts as unreachable (no answer, an answer without proof), for the reason and logs. */
+  readonly note?: string;
+  /** It answered as our pod with a proof that does not check: its CLONE_SECRET or ours is not the set's. */
+  readonly wrongProof?: boolean;
+}
+
+/**
+ * When no peer proved itself and some answered with a proof that does not
+ * check, waiting cannot help: one side has another CLONE_SECRET, and only an
+ * operator can fix that. Returns the line that says so, else undefined.
+ */
+export function secretMismatch(peers: readonly PeerCandidate[]): string | undefined {
+  if (peers.some((peer) => peer.reachable)) return undefined;
+  const wrong = peers.filter((peer) => peer.wrongProof === true).map((peer) => peer.name);
+  if (wrong.length === 0) return undefined;
+  return `CLONE_SECRET is not the one ${wrong.join(', ')} sign with (their answers do not check): mount the same Secret in every pod of the set`;
 }
 
 /** Decided from the data dir alone. */
@@ -64,7 +80,7 @@ function planPrimary(peers: readonly PeerCandidate[]): PeerPlan {
   const holders = peers.filter((peer) => peer.reachable && peer.holdsData);
   const silent = peers.filter((peer) => !peer.reachable);
   if (holders.length === 0 && silent.length > 0) {
-    const names = silent.map((peer) => peer.name).join(', ');
+    const names = silent.map(describeSilent).join(', ');
     return { action: 'wait', reason: `${names} did not answer: cannot tell whether they hold data, so not starting empty` };
   }
   if (holders.length === 0) return { action: 'bootstrap', reason: 'no peer holds data: the server initialises an empty data dir' };
@@ -75,11 +91,19 @@ function planPrimary(peers: readonly PeerCandidate[]): PeerPlan {
 /** The previous ordinal first (the tutorial's order, spreading load), then the best other ready peer. */
 function planReplica(ordinal: number, peers: readonly PeerCandidate[]): PeerPlan {
   const ready = peers.filter((peer) => peer.reachable && peer.ready && peer.holdsData);
-  if (ready.length === 0) return { action: 'wait', reason: 'no peer is ready to donate a clone yet' };
+  if (ready.length === 0) {
+    // Why peers that did not count did not: a wrong CLONE_SECRET shows here, not as a deadline with no cause.
+    const notes = peers.flatMap((peer) => (peer.note === undefined ? [] : [`${peer.name}: ${peer.note}`]));
+    return { action: 'wait', reason: `no peer is ready to donate a clone yet${notes.length > 0 ? ` (${notes.join('; ')})` : ''}` };
+  }
   const previous = ready.filter((peer) => peer.ordinal === ordinal - 1);
   const rest = ready.filter((peer) => peer.ordinal !== ordinal - 1).sort(mostAdvancedFirst);
   const donors = [...previous, ...rest];
   return { action: 'clone', donors, reason: `cloning from ${donors[0]?.name}` };
+}
+
+function describeSilent(peer: PeerCandidate): string {
+  return peer.note === undefined ? peer.name : `${peer.name} (${peer.note})`;
 }
 
 function mostAdvancedFirst(a: PeerCandidate, b: PeerCandidate): number {

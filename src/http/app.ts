@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ProbeResult } from '../health/liveness.js';
 import type { Logger } from '../log.js';
+import { CHALLENGE_HEADER, challengeOf, PROOF_HEADER } from '../clone/status-proof.js';
 import { createFastify } from './fastify.js';
 
 const METRICS_REUSE_MS = 1_000;
@@ -17,6 +18,8 @@ export interface HttpAppOptions {
   readonly readiness: () => ProbeResult;
   /** The pod's state for humans and scripts (`mysql-sts-agent status`). */
   readonly status: () => unknown;
+  /** Signs a /status body for a peer's challenge (ARCHITECTURE.md, "Peers prove who they are"); unset, answers carry no proof. */
+  readonly proveStatus?: (challenge: string, body: string) => string;
   /** What the metrics are rendered from (the loop's state, replaced at every check): a new one is rendered anew. */
   readonly metricsSource?: () => unknown;
 }
@@ -49,7 +52,14 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
     return reply.type(options.registry.contentType).send(await rendered.body);
   });
 
-  app.get('/status', async () => options.status());
+  app.get('/status', async (request, reply) => {
+    const document = await options.status();
+    const challenge = challengeOf(request.headers[CHALLENGE_HEADER]);
+    if (challenge === undefined || options.proveStatus === undefined) return document;
+    // Signed over the exact bytes sent, so the body is serialised here rather than by fastify.
+    const body = JSON.stringify(document);
+    return reply.type('application/json; charset=utf-8').header(PROOF_HEADER, options.proveStatus(challenge, body)).send(body);
+  });
 
   return app;
 }

@@ -11,6 +11,8 @@ import type { ReplicaStatus } from '../mysql/replica-status.js';
  */
 export interface StatusDocument {
   readonly pod: string;
+  /** The set this pod belongs to: a peer checks it before believing anything else here. */
+  readonly set: { readonly statefulSet: string; readonly service: string; readonly namespace: string };
   readonly role: 'primary' | 'replica';
   readonly serverId: number;
   readonly reportHost: string;

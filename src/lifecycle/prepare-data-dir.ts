@@ -9,6 +9,7 @@ import { writeMarker } from '../data-dir/marker.js';
 import { wipeDataDir } from '../data-dir/staging.js';
 import { inspectDataDir } from '../data-dir/state.js';
 import { findDonors } from '../clone/find-donors.js';
+import { setIdentity } from '../clone/auth.js';
 import type { CloneMethod } from '../clone/method.js';
 import { planFromDataDir } from '../clone/plan.js';
 import { writeCloneRequest } from '../data-dir/clone-request.js';
@@ -76,16 +77,19 @@ export async function prepareDataDir(input: PrepareInput): Promise<DataDirOutcom
  */
 async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise<DataDirOutcome> {
   const { config, logger } = input;
-  const search = await findDonors({ config, client: input.client, signal: input.signal });
+  // Peers' answers are believed only when signed with it, so even a bootstrap needs it (ARCHITECTURE.md, "Peers prove who they are").
+  const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'init checks its peers\' answers and clones with it');
+  const search = await findDonors({ config, client: input.client, cloneSecret, signal: input.signal });
   logger.info({ plan: search.plan.action, reason: search.plan.reason, peers: search.peers, method: input.method }, 'decided how to initialise the data dir');
   if (search.plan.action === 'bootstrap') return 'bootstrap';
+  // A secret that differs from the set's is not retried until the deadline: the kubelet's restarts pace it.
+  if (search.secretMismatch !== undefined) throw new ConfigError([search.secretMismatch]);
   if (search.plan.action === 'wait') throw new AgentError('clone', `failed to find a donor: ${search.plan.reason}`);
   if (input.method === 'clone-plugin') {
     await writeCloneRequest(input.layout, search.plan.reason);
     logger.info({ donors: search.donors.map((donor) => donor.name) }, 'the server will clone itself with the CLONE plugin once it runs');
     return 'clone-pending';
   }
-  const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'this pod must clone its data from a peer');
   const tls = await loadCloneTls(config.cloneTls);
   // Loaded here: the stream's process handling (execa) is a tenth of init's start-up, and only this method needs it.
   const { cloneFrom } = await import('../clone/recipient/stream-clone.js');
@@ -97,6 +101,7 @@ async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise
         tls,
         layout: input.layout,
         pod: config.identity.podName,
+        set: setIdentity(config.identity),
         cloneSecret,
         flavor: input.flavor,
         parallel: config.cloneParallel,

@@ -13,6 +13,7 @@ import { writeIdentityConfig } from '../identity/write-config.js';
 import { dialectFor } from '../mysql/dialect.js';
 import { ClonePluginProvisioner } from '../clone/clone-plugin/provisioner.js';
 import { recordPluginClone } from '../clone/clone-plugin/record.js';
+import { setIdentity } from '../clone/auth.js';
 import { CLONE_USER, clonePassword } from '../clone/clone-plugin/clone-user.js';
 import { findDonors } from '../clone/find-donors.js';
 import { cloneMethodOrFail, type CloneMethod } from '../clone/method.js';
@@ -48,7 +49,7 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const awaitingClone = (await inspectDataDir(layout)) === 'clone-pending';
   const provisioner = awaitingClone ? createProvisioner({ config, layout, root, cloneSecret, serverVersion, logger }) : undefined;
   const cloneInfo = await readCloneInfo(layout);
-  const loop = createControlLoop({ config, mysql, root, replicationPassword, cloneInfo, provisioner, cloneUser: cloneUserFor(method, cloneSecret) }, logger);
+  const loop = createControlLoop({ config, mysql, root, replicationPassword, cloneInfo, provisioner, cloneUser: cloneUserFor(method, cloneSecret, setIdentity(config.identity)) }, logger);
   provisioner?.surveyAhead();
   loop.start();
   // Loading fastify and prom-client takes the one thread a few hundred ms: CLONE INSTANCE goes first, for at most LISTEN_HOLD_MS.
@@ -102,8 +103,8 @@ function createControlLoop(
 }
 
 /** The CLONE plugin's donor-side user, which the primary ensures, when the set clones with it. */
-function cloneUserFor(method: CloneMethod, cloneSecret: Secret): UserSpec | undefined {
-  return method === 'clone-plugin' ? { user: CLONE_USER, password: clonePassword(cloneSecret) } : undefined;
+function cloneUserFor(method: CloneMethod, cloneSecret: Secret, set: string): UserSpec | undefined {
+  return method === 'clone-plugin' ? { user: CLONE_USER, password: clonePassword(cloneSecret, set) } : undefined;
 }
 
 /** The recipient side of a CLONE-plugin clone, for a pod whose init left the request (ARCHITECTURE.md, "The CLONE-plugin clone"). */
@@ -119,9 +120,9 @@ function createProvisioner(input: {
   const client = new DnsClient(config.dns);
   return new ClonePluginProvisioner({
     root: input.root,
-    cloneUser: { user: CLONE_USER, password: clonePassword(input.cloneSecret) },
+    cloneUser: { user: CLONE_USER, password: clonePassword(input.cloneSecret, setIdentity(config.identity)) },
     mysqlPort: config.ports.mysql,
-    findDonors: () => findDonors({ config, client }),
+    findDonors: () => findDonors({ config, client, cloneSecret: input.cloneSecret }),
     afterClone: async (connection) => {
       // A clone of a replica carries its replication channel; the primary replicates from nobody.
       if (config.identity.role === 'primary') await connection.query(dialectFor((await readServerState(connection)).version).resetReplicaAll);

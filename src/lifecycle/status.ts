@@ -18,6 +18,7 @@ export function buildStatus(input: {
   const lag = observation.lag;
   return {
     pod: identity.podName,
+    set: { statefulSet: identity.setName, service: identity.serviceName, namespace: identity.namespace },
     role: identity.role,
     serverId: identity.serverId,
     reportHost: identity.fqdn,

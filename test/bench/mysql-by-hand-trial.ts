@@ -1,7 +1,7 @@
 import { CLONE_USER, clonePassword } from '../../src/clone/clone-plugin/clone-user.js';
 import { ER_RESTART_SERVER_FAILED, serverErrno } from '../../src/mysql/error-numbers.js';
 import { Secret } from '../../src/secret.js';
-import { credentialValue } from '../cluster/agent.js';
+import { credentialValue, setOf } from '../cluster/agent.js';
 import { GiveUp, waitFor, type Pod } from '../cluster/index.js';
 import { replicateByHand, writeServerConfig } from './by-hand.js';
 import { CLONE_TIMEOUT_MS, finishTrial, SERVER_TIMEOUT_MS, type MysqlTrialContext, type MysqlTrialTiming } from './mysql-trial.js';
@@ -43,7 +43,7 @@ async function cloneInstanceByHand(ctx: MysqlTrialContext, recipient: Pod): Prom
   conn.on('error', () => undefined);
   try {
     await conn.query(`SET GLOBAL clone_valid_donor_list = '${donor.fqdn}:3306'`);
-    await conn.query(`CLONE INSTANCE FROM '${CLONE_USER}'@'${donor.fqdn}':3306 IDENTIFIED BY ? REQUIRE SSL`, [clonePassword(cloneSecret).reveal()]);
+    await conn.query(`CLONE INSTANCE FROM '${CLONE_USER}'@'${donor.fqdn}':3306 IDENTIFIED BY ? REQUIRE SSL`, [clonePassword(cloneSecret, setOf(cluster)).reveal()]);
   } catch (error) {
     if (serverErrno(error) === ER_RESTART_SERVER_FAILED) return;
     throw new Error(`CLONE INSTANCE in ${recipient.name} failed: ${(error as Error).message}`);

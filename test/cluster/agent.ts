@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setIdentity } from '../../src/clone/auth.js';
 import type { Cluster } from './cluster.js';
 import { commandLine, CONTAINERS, resolveEnv, resolveProbe, type ProbeKind, type ResolvedProbe } from './containers.js';
 import { containerOf } from './manifest.js';
@@ -27,6 +28,11 @@ function credentialsSecret(cluster: Cluster): string {
 /** The Secret file the agent reads its clone secret from (a secret volume's file). */
 export function cloneSecretFile(cluster: Cluster): string {
   return join(secretVolumeDir(cluster.dir, credentialsSecret(cluster)), 'clone-secret');
+}
+
+/** The set identity the cluster's agents sign with (src/clone/auth.ts setIdentity). */
+export function setOf(cluster: Cluster): string {
+  return setIdentity({ setName: cluster.workload.name, serviceName: cluster.workload.serviceName, namespace: cluster.names.opts.namespace });
 }
 
 /** A key of that Secret, as the pods see it (the harness's own value, never the manifest's example). */

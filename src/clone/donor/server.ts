@@ -23,6 +23,8 @@ export interface DonorOptions {
   readonly logger: Logger;
   readonly metrics: DonorMetrics;
   readonly cloneSecret: Secret;
+  /** `setIdentity` of the donor's set: a request signed for another set is refused. */
+  readonly set: string;
   readonly flavor: Flavor;
   readonly dataDir: string;
   readonly mysql: { host: string; port: number; user: string; password: Secret };
@@ -49,7 +51,7 @@ export function buildDonorApp(options: DonorOptions): CloneDonorServer {
   const slot = new BackupSlot();
   const { metrics } = options;
   const authorize = (header: string | undefined, path: string) =>
-    verifyRequest({ header, method: 'GET', path, secret: options.cloneSecret.reveal(), nonces });
+    verifyRequest({ header, set: options.set, method: 'GET', path, secret: options.cloneSecret.reveal(), nonces });
 
   app.get(BACKUP_PATH, async (request, reply) => {
     const auth = authorize(request.headers.authorization, BACKUP_PATH);

@@ -37,6 +37,8 @@ type ProgressListener = (progress: { bytes: number; expectedBytes: number | unde
 interface DonorChannel {
   readonly donor: DonorAddress;
   readonly pod: string;
+  /** `setIdentity` of our set: signed into every request, so only a donor of this set accepts it. */
+  readonly set: string;
   readonly cloneSecret: Secret;
   readonly tls?: MutualTls | undefined;
   /** Init's stop: ends the requests, the extractor and the connection (which ends the donor's backup). */
@@ -177,7 +179,7 @@ async function confirm(input: DonorChannel, id: string, bytes: number): Promise<
 
 function send(input: DonorChannel, path: string, headers: Record<string, string>): ClientRequest {
   const { donor, tls } = input;
-  const authorization = signRequest({ method: 'GET', path, pod: input.pod, secret: input.cloneSecret.reveal() });
+  const authorization = signRequest({ set: input.set, method: 'GET', path, pod: input.pod, secret: input.cloneSecret.reveal() });
   const options = { host: donor.address, port: donor.port, path, headers: { ...headers, authorization }, signal: input.signal };
   // With TLS the certificate is checked against the donor's stable name, not the address we dial.
   return tls === undefined ? httpRequest(options) : httpsRequest({ ...options, ...tls, servername: donor.fqdn });

@@ -27,6 +27,8 @@ export async function cloneFrom(input: {
   donor: DonorAddress;
   layout: DataDirLayout;
   pod: string;
+  /** `setIdentity` of our set (the donor checks it). */
+  set: string;
   cloneSecret: Secret;
   flavor: Flavor;
   parallel: number;

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../../src/clone/auth.js';
 import { BACKUP_ID_HEADER, BACKUP_PATH, GO, statusPath, UPGRADE_PROTOCOL } from '../../../src/clone/protocol.js';
-import { CLONE_PORT, cloneSecretFile, HTTP_PORT, startAgentPod } from '../../cluster/agent.js';
+import { CLONE_PORT, cloneSecretFile, HTTP_PORT, setOf, startAgentPod } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { httpRequestUnix } from '../../cluster/unix-http.js';
@@ -64,7 +64,7 @@ describe('clone donor: authentication, one backup at a time, no orphans', () => 
   let socket: string;
   let secret: string;
   const sign = (overrides: { secret?: string; now?: number; nonce?: string } = {}) => ({
-    authorization: signRequest({ method: 'GET', path: BACKUP_PATH, pod: 'mysql-9', secret, ...overrides }),
+    authorization: signRequest({ set: setOf(cluster), method: 'GET', path: BACKUP_PATH, pod: 'mysql-9', secret, ...overrides }),
   });
 
   beforeAll(async () => {
@@ -81,7 +81,7 @@ describe('clone donor: authentication, one backup at a time, no orphans', () => 
     const response = await httpRequestUnix({ socketPath: socket, path: statusPath(id), headers: signFor(statusPath(id)) });
     return { code: response.status, body: JSON.parse(response.body) as { status: string; reason: string; bytes: number } };
   };
-  const signFor = (path: string) => ({ authorization: signRequest({ method: 'GET', path, pod: 'mysql-9', secret }) });
+  const signFor = (path: string) => ({ authorization: signRequest({ set: setOf(cluster), method: 'GET', path, pod: 'mysql-9', secret }) });
 
   it.each([
     ['missing', () => ({})],

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../../src/clone/auth.js';
 import { BACKUP_PATH } from '../../../src/clone/protocol.js';
-import { CLONE_PORT, cloneSecretFile, startAgentPod } from '../../cluster/agent.js';
+import { CLONE_PORT, cloneSecretFile, setOf, startAgentPod } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { httpRequestUnix } from '../../cluster/unix-http.js';
@@ -58,7 +58,7 @@ describe('clone over mutual TLS', () => {
 
   it('refuses plain HTTP and clients whose certificate another CA signed', async () => {
     const socket = await primary.forward(CLONE_PORT);
-    const authorization = signRequest({ method: 'GET', path: BACKUP_PATH, pod: 'mysql-9', secret: readFileSync(cloneSecretFile(cluster), 'utf8') });
+    const authorization = signRequest({ set: setOf(cluster), method: 'GET', path: BACKUP_PATH, pod: 'mysql-9', secret: readFileSync(cloneSecretFile(cluster), 'utf8') });
     await expect(httpRequestUnix({ socketPath: socket, path: BACKUP_PATH, headers: { authorization } })).rejects.toThrow();
     const stranger = await tlsGet(socket, { cert: certs.strangerCert, key: certs.strangerKey, ca: certs.ca, authorization });
     expect(String(stranger)).toMatch(/alert|certificate|socket hang up|ECONNRESET/i);

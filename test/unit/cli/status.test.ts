@@ -4,6 +4,7 @@ import type { StatusDocument } from '../../../src/http/status-document.js';
 
 const base: StatusDocument = {
   pod: 'mysql-1',
+  set: { statefulSet: 'mysql', service: 'mysql', namespace: 'default' },
   role: 'replica',
   serverId: 101,
   reportHost: 'mysql-1.mysql.default.svc.cluster.local',

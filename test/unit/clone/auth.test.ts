@@ -6,14 +6,15 @@ import { AUTH_SCHEME, AUTH_WINDOW_SECONDS, NonceCache, signRequest, verifyReques
 const secret = 'correct horse battery staple';
 const now = 1_700_000_000_000;
 const nonce = '00112233445566778899aabbccddeeff';
-const request = { method: 'GET', path: '/v1/backup', pod: 'mysql-1' } as const;
+const set = 'mysql/mysql.default';
+const request = { set, method: 'GET', path: '/v1/backup', pod: 'mysql-1' } as const;
 
 function sign(extra: Partial<Parameters<typeof signRequest>[0]> = {}): string {
   return signRequest({ ...request, secret, now, nonce, ...extra });
 }
 
 function verify(header: string | undefined, extra: Partial<Parameters<typeof verifyRequest>[0]> = {}) {
-  return verifyRequest({ header, method: 'GET', path: '/v1/backup', secret, nonces: new NonceCache(), now, ...extra });
+  return verifyRequest({ header, set, method: 'GET', path: '/v1/backup', secret, nonces: new NonceCache(), now, ...extra });
 }
 
 function hmac(key: string, text: string): string {
@@ -21,8 +22,8 @@ function hmac(key: string, text: string): string {
 }
 
 describe('signRequest', () => {
-  it('writes the scheme, pod, timestamp in seconds, nonce and an HMAC-SHA256 over method, path, pod, ts and nonce', () => {
-    const expectedSig = hmac(secret, `GET\n/v1/backup\nmysql-1\n1700000000\n${nonce}`);
+  it('writes the scheme, pod, timestamp in seconds, nonce and an HMAC-SHA256 over the set, method, path, pod, ts and nonce', () => {
+    const expectedSig = hmac(secret, `MSA-REQUEST-v2\n${set}\nGET\n/v1/backup\nmysql-1\n1700000000\n${nonce}`);
     expect(sign()).toBe(`MSA-HMAC pod=mysql-1,ts=1700000000,nonce=${nonce},sig=${expectedSig}`);
     expect(AUTH_SCHEME).toBe('MSA-HMAC');
     expect(AUTH_WINDOW_SECONDS).toBe(60);
@@ -66,6 +67,12 @@ describe('verifyRequest', () => {
 
   it('rejects a wrong secret', () => {
     expect(verify(sign(), { secret: 'another secret' })).toEqual({ ok: false, reason: 'bad signature from mysql-1' });
+  });
+
+  it('rejects a request signed for another set with the same secret (the set is signed, not sent)', () => {
+    expect(sign({ set: 'mysql/mysql.other' })).not.toContain('mysql.other');
+    expect(verify(sign({ set: 'mysql/mysql.other' }))).toEqual({ ok: false, reason: 'bad signature from mysql-1' });
+    expect(verify(sign({ set: 'db/mysql.default' }))).toEqual({ ok: false, reason: 'bad signature from mysql-1' });
   });
 
   it('rejects a header whose pod was changed', () => {
@@ -229,8 +236,8 @@ describe('sign → verify properties', () => {
   it('round-trips for any secret, pod, method, path and time', () => {
     fc.assert(
       fc.property(secrets, podName, method, path, clock, (s, pod, m, p, t) => {
-        const header = signRequest({ method: m, path: p, pod, secret: s, now: t });
-        expect(verifyRequest({ header, method: m, path: p, secret: s, nonces: new NonceCache(), now: t })).toEqual({
+        const header = signRequest({ set, method: m, path: p, pod, secret: s, now: t });
+        expect(verifyRequest({ header, set, method: m, path: p, secret: s, nonces: new NonceCache(), now: t })).toEqual({
           ok: true,
           pod,
         });
@@ -243,7 +250,7 @@ describe('sign → verify properties', () => {
       fc.property(fc.string({ minLength: 12, maxLength: 80 }), path, clock, (s, p, t) => {
         // A hex-only secret could turn up in a hex signature by chance (1 in 16^12).
         fc.pre(!/^[0-9a-f]+$/.test(s));
-        expect(signRequest({ method: 'GET', path: p, pod: 'mysql-1', secret: s, now: t })).not.toContain(s);
+        expect(signRequest({ set, method: 'GET', path: p, pod: 'mysql-1', secret: s, now: t })).not.toContain(s);
       }),
     );
   });
@@ -251,11 +258,11 @@ describe('sign → verify properties', () => {
   it('fails after any single-character change of the header', () => {
     fc.assert(
       fc.property(secrets, podName, path, clock, fc.nat(), replacement, (s, pod, p, t, at, char) => {
-        const header = signRequest({ method: 'GET', path: p, pod, secret: s, now: t });
+        const header = signRequest({ set, method: 'GET', path: p, pod, secret: s, now: t });
         const index = at % header.length;
         fc.pre(header[index] !== char);
         const tampered = header.slice(0, index) + char + header.slice(index + 1);
-        const result = verifyRequest({ header: tampered, method: 'GET', path: p, secret: s, nonces: new NonceCache(), now: t });
+        const result = verifyRequest({ header: tampered, set, method: 'GET', path: p, secret: s, nonces: new NonceCache(), now: t });
         expect(result.ok).toBe(false);
       }),
     );
@@ -264,10 +271,10 @@ describe('sign → verify properties', () => {
   it('fails after deleting any single character of the header', () => {
     fc.assert(
       fc.property(secrets, podName, clock, fc.nat(), (s, pod, t, at) => {
-        const header = signRequest({ method: 'GET', path: '/v1/backup', pod, secret: s, now: t });
+        const header = signRequest({ set, method: 'GET', path: '/v1/backup', pod, secret: s, now: t });
         const index = at % header.length;
         const tampered = header.slice(0, index) + header.slice(index + 1);
-        const result = verifyRequest({ header: tampered, method: 'GET', path: '/v1/backup', secret: s, nonces: new NonceCache(), now: t });
+        const result = verifyRequest({ header: tampered, set, method: 'GET', path: '/v1/backup', secret: s, nonces: new NonceCache(), now: t });
         expect(result.ok).toBe(false);
       }),
     );
@@ -279,8 +286,8 @@ describe('sign → verify properties', () => {
         // HMAC pads short keys with zero bytes, so 'k' and 'k\\0' are the same key.
         const key = (text: string) => Buffer.from(text).toString('hex').replace(/(00)+$/, '');
         fc.pre(key(a) !== key(b));
-        const header = signRequest({ method: 'GET', path: '/v1/backup', pod, secret: a, now: t });
-        expect(verifyRequest({ header, method: 'GET', path: '/v1/backup', secret: b, nonces: new NonceCache(), now: t })).toEqual({
+        const header = signRequest({ set, method: 'GET', path: '/v1/backup', pod, secret: a, now: t });
+        expect(verifyRequest({ header, set, method: 'GET', path: '/v1/backup', secret: b, nonces: new NonceCache(), now: t })).toEqual({
           ok: false,
           reason: `bad signature from ${pod}`,
         });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type PeerCandidate, type PeerPlan, planFromDataDir, planFromPeers } from '../../../src/clone/plan.js';
+import { type PeerCandidate, type PeerPlan, planFromDataDir, planFromPeers, secretMismatch } from '../../../src/clone/plan.js';
 import type { DataDirState } from '../../../src/data-dir/state.js';
 
 function peer(ordinal: number, extra: Partial<PeerCandidate> = {}): PeerCandidate {
@@ -271,5 +271,22 @@ describe('plan properties', () => {
         expect(plan.action === 'ask-peers').toBe(dataDir === 'empty');
       }),
     );
+  });
+});
+
+describe('secretMismatch: when waiting for peers cannot help', () => {
+  const wrong = (ordinal: number) => peer(ordinal, { reachable: false, wrongProof: true, note: 'answered with a proof that does not check' });
+  const silent = (ordinal: number) => peer(ordinal, { reachable: false, note: 'no answer' });
+
+  it('names the peers whose proofs do not check when none proved itself', () => {
+    expect(secretMismatch([wrong(0), silent(1), wrong(2)])).toBe(
+      'CLONE_SECRET is not the one mysql-0, mysql-2 sign with (their answers do not check): mount the same Secret in every pod of the set',
+    );
+  });
+
+  it('says nothing while a peer proved itself (one misconfigured peer is not our fault) or when peers are only silent', () => {
+    expect(secretMismatch([wrong(0), peer(1)])).toBeUndefined();
+    expect(secretMismatch([silent(0), silent(1)])).toBeUndefined();
+    expect(secretMismatch([])).toBeUndefined();
   });
 });

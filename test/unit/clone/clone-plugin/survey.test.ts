@@ -6,6 +6,7 @@ const search = (donor: string): DonorSearch => ({
   plan: { action: 'clone', reason: 'test', donors: [] },
   donors: [{ name: donor, fqdn: `${donor}.mysql`, address: '198.18.0.10' }],
   peers: [],
+  secretMismatch: undefined,
 });
 
 /** A survey whose findDonors answers mysql-<n> on its n-th call, on a clock the test moves. */
