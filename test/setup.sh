@@ -25,6 +25,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The one Node release the tests, the benchmark and the images run (.node-version).
+bash test/node-install.sh
+
 # The MySQL server image of the mysql:9.7 pods, as a root filesystem (built once, cached).
 bash test/server-rootfs.sh
 

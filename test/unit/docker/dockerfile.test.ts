@@ -33,9 +33,10 @@ describe.each(IMAGES)('$dockerfile', ({ dockerfile, flavor }) => {
     expect(lintDockerfile(text, { tools: toolsOf(flavor) })).toEqual([]);
   });
 
-  it('builds every stage on one exact node release, at least the one package.json requires', () => {
+  it('builds every stage on one exact node release, the one the tests run (.node-version), at least the one package.json requires', () => {
     const nodeVersion = file.globalArgs.get('NODE_VERSION') ?? '';
     expect(nodeVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(nodeVersion).toBe(readRepoFile('.node-version').trim());
     expect(new Set(file.stages.map((stage) => stage.base))).toEqual(new Set([`node:${nodeVersion}-bookworm-slim`]));
     const required = /^>=\s*(\d+)/.exec(packageJson().engines.node)?.[1];
     expect(Number(nodeVersion.split('.')[0])).toBeGreaterThanOrEqual(Number(required));
