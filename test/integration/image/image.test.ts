@@ -1,9 +1,9 @@
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { waitFor } from '../../cluster/wait.js';
+import { freePort } from '../../support/free-port.js';
 import { buildImages, imageName, podman, podmanUnusable, PODMAN_ULIMITS, RESTRICTED } from '../../support/podman.js';
 
 /**
@@ -33,15 +33,6 @@ afterAll(async () => {
 
 function requirePodman(context: TestContext): void {
   if (unusable !== undefined) context.skip(unusable);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** A volume the agent (uid 999) owns, as the kubelet's fsGroup makes it. */
