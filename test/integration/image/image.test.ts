@@ -18,7 +18,7 @@ const FLAVOURS = [
 ] as const;
 
 let unusable: string | undefined;
-const dir = mkdtempSync(join(tmpdir(), 'msa-image-'));
+const dir = mkdtempSync(join(tmpdir(), 'mysql-sts-agent-image-'));
 const containers: string[] = [];
 
 beforeAll(async () => {
