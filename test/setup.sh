@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 
 # MariaDB and mariadb-backup (mbstream) are the real servers and backup streams;
 # dnsmasq is the cluster DNS; iproute2/util-linux make the pods' namespaces;
-# prometheus brings promtool; socat is the plain TCP relay the benchmark compares against.
-packages=(mariadb-server mariadb-client mariadb-backup dnsmasq-base iproute2 util-linux procps prometheus socat)
+# prometheus brings promtool; socat is the plain TCP relay the benchmark compares against;
+# podman (with runc) builds and runs the images, mmdebstrap makes root filesystems.
+packages=(mariadb-server mariadb-client mariadb-backup dnsmasq-base iproute2 util-linux procps prometheus socat podman runc mmdebstrap)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -24,6 +25,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The one Node release the tests, the benchmark and the images run (.node-version).
+bash test/node-install.sh
 
 # The MySQL server image of the mysql:9.7 pods, as a root filesystem (built once, cached).
 bash test/server-rootfs.sh

@@ -1,7 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { SCENARIO_LOG_VARIABLE } from './e2e/support/scenario-table.js';
+
+// The tests run the Node release the images ship (.node-version): under another
+// major they would pass or fail for a runtime no user runs. npm's scripts and
+// .ci/run go through test/node.sh, which puts that release first on PATH.
+const wanted = readFileSync(new URL('../.node-version', import.meta.url), 'utf8').trim();
+if (process.versions.node.split('.')[0] !== wanted.split('.')[0]) {
+  throw new Error(`the tests run under Node ${wanted} (.node-version), not ${process.version}: bash test/setup.sh, then bash test/node.sh npx vitest …`);
+}
 
 // One file per run where e2e scenarios record their results; workers inherit the variable, the summary reporter prints it.
 process.env[SCENARIO_LOG_VARIABLE] ??= join(tmpdir(), `mysql-sts-agent-scenarios-${process.pid}.jsonl`);

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../cluster/wait.js';
+import { freePort } from '../../support/free-port.js';
 import { runAgent, startAgent } from '../../support/agent.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'msa-cli-'));
@@ -28,15 +28,6 @@ function initializedDataDir(): string {
   mkdirSync(join(dataDir, '.mysql-sts-agent'));
   writeFileSync(join(dataDir, '.mysql-sts-agent', 'initialized'), '{"how":"clone"}\n');
   return dataDir;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 describe('mysql-sts-agent CLI', () => {

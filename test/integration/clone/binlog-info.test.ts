@@ -6,67 +6,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupCommand, extractCommand, prepareCommand, renderOptionFile } from '../../../src/clone/backup-tool.js';
 import { parseBinlogInfo } from '../../../src/data-dir/coordinates.js';
 import { gtidProgress } from '../../../src/mysql/gtid.js';
-import { waitFor } from '../../cluster/wait.js';
+import { startThrowawayMariadb, type ThrowawayMariadb } from '../../support/throwaway-mariadb.js';
 
 /**
  * A throwaway mariadbd on a unix socket, backed up with the real mariadb-backup:
  * the binlog info file it writes is what parseBinlogInfo must read.
  */
 const dir = mkdtempSync(join(tmpdir(), 'msa-binlog-info-'));
-const dataDir = join(dir, 'data');
-const socket = join(dir, 'mysqld.sock');
-const pidFile = join(dir, 'mysqld.pid');
-let server: ChildProcess | undefined;
-let serverLog = '';
+let server: ThrowawayMariadb | undefined;
+let dataDir = '';
+let socket = '';
 
 function sql(statement: string, user = 'root'): string {
-  return execFileSync('mariadb', ['--no-defaults', `--user=${user}`, `--socket=${socket}`, '-N', '-B', '-e', statement], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
+  if (server === undefined) throw new Error('mariadbd is not running');
+  return server.sql(statement, user);
 }
 
 beforeAll(async () => {
-  execFileSync(
-    'mariadb-install-db',
-    ['--no-defaults', `--datadir=${dataDir}`, '--user=root', '--auth-root-authentication-method=socket'],
-    { stdio: 'ignore' },
-  );
-  server = spawn(
-    'mariadbd',
-    [
-      '--no-defaults',
-      '--user=root',
-      `--datadir=${dataDir}`,
-      `--socket=${socket}`,
-      '--skip-networking',
-      '--log-bin=mysql-bin',
-      '--server-id=7',
-      `--pid-file=${pidFile}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  server.stderr?.on('data', (chunk: Buffer) => {
-    serverLog += chunk.toString();
-  });
-  const exited = new Promise<never>((_, reject) =>
-    server?.once('exit', (code) => reject(new Error(`mariadbd exited with ${code}: ${serverLog.slice(-2000)}`))),
-  );
-  exited.catch(() => undefined);
-  await Promise.race([
-    exited,
-    waitFor(async () => (sql('SELECT 1') === '1' ? true : undefined), { what: 'mariadbd to answer', timeoutMs: 60_000 }),
-  ]);
+  server = await startThrowawayMariadb(dir, { args: ['--log-bin=mysql-bin', '--server-id=7'] });
+  ({ dataDir, socket } = server);
   sql('CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO app.t VALUES (1, "one")');
 });
 
 afterAll(async () => {
-  if (server?.pid !== undefined && server.exitCode === null) {
-    const gone = new Promise((resolve) => server?.once('exit', resolve));
-    process.kill(server.pid, 'SIGTERM');
-    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-    if (server.exitCode === null && server.signalCode === null) process.kill(server.pid, 'SIGKILL');
-  }
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -165,6 +165,21 @@ export function lineage(file: Dockerfile, stage: Stage): Stage[] {
   return parent === undefined ? [stage] : [...lineage(file, parent), stage];
 }
 
+/**
+ * The stages whose files end up in a stage: its lineage, and the lineage of
+ * each stage it copies from (`COPY --from=<stage>`), as for a final stage FROM
+ * scratch whose filesystem an earlier stage assembled.
+ */
+export function suppliers(file: Dockerfile, stage: Stage): Stage[] {
+  const own = lineage(file, stage);
+  const sources = own
+    .flatMap((member) => member.instructions)
+    .filter((i) => i.keyword === 'COPY')
+    .map((i) => flagValue(i, 'from')?.toLowerCase())
+    .flatMap((from) => file.stages.filter((other) => other.index < stage.index && (other.name === from || String(other.index) === from)));
+  return [...new Set([...sources.flatMap((source) => suppliers(file, source)), ...own])];
+}
+
 export function finalStage(file: Dockerfile): Stage {
   const last = file.stages.at(-1);
   if (last === undefined) throw new Error('the Dockerfile has no FROM');

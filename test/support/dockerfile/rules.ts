@@ -6,6 +6,7 @@ import {
   parseDockerfile,
   parseKeyValues,
   splitWords,
+  suppliers,
   type Dockerfile,
   type Instruction,
   type Stage,
@@ -65,7 +66,7 @@ export function lintDockerfile(text: string, options: LintOptions): Violation[] 
     ...numericUser(final, finalChain),
     ...perInstruction(file.instructions),
     ...execFormEntrypoint(final, finalChain),
-    ...flavourTools(final, finalChain, options.tools),
+    ...flavourTools(final, suppliers(file, final).flatMap((stage) => stage.instructions), options.tools),
     ...ociLabels(final, finalChain),
     ...nodeEnv(final, finalChain),
   ];
@@ -193,7 +194,9 @@ function execFormEntrypoint(final: Stage, chain: readonly Instruction[]): Violat
 /**
  * Each binary the agent runs for the image's flavour is installed (a package
  * that provides it appears in an apt-get install RUN) and checked at build
- * time (`command -v <binary>`), so a missing tool fails the build, not a clone.
+ * time (`command -v <binary>`), so a missing tool fails the build, not a clone:
+ * in the final stage's lineage or in a stage it copies from (a final stage
+ * FROM scratch gets its tools from the stage that assembled its filesystem).
  */
 function flavourTools(final: Stage, chain: readonly Instruction[], tools: readonly RequiredTool[]): Violation[] {
   const runs = chain.filter((i) => i.keyword === 'RUN');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IMAGES, packageJson, readRepoFile, toolsOf } from '../../support/dockerfile/images.js';
-import { execForm, finalStage, parseDockerfile, parseKeyValues, type Dockerfile, type Stage } from '../../support/dockerfile/parse.js';
+import { execForm, finalStage, flagValue, parseDockerfile, parseKeyValues, type Dockerfile, type Stage } from '../../support/dockerfile/parse.js';
 import { lintDockerfile } from '../../support/dockerfile/rules.js';
 
 function load(path: string): { text: string; file: Dockerfile } {
@@ -33,10 +33,12 @@ describe.each(IMAGES)('$dockerfile', ({ dockerfile, flavor }) => {
     expect(lintDockerfile(text, { tools: toolsOf(flavor) })).toEqual([]);
   });
 
-  it('builds every stage on one exact node release, at least the one package.json requires', () => {
+  it('builds every stage on one exact node release, the one the tests run (.node-version), at least the one package.json requires', () => {
     const nodeVersion = file.globalArgs.get('NODE_VERSION') ?? '';
     expect(nodeVersion).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(new Set(file.stages.map((stage) => stage.base))).toEqual(new Set([`node:${nodeVersion}-bookworm-slim`]));
+    expect(nodeVersion).toBe(readRepoFile('.node-version').trim());
+    const building = file.stages.filter((stage) => stage !== final || stage.base !== 'scratch');
+    expect(new Set(building.map((stage) => stage.base))).toEqual(new Set([`node:${nodeVersion}-bookworm-slim`]));
     const required = /^>=\s*(\d+)/.exec(packageJson().engines.node)?.[1];
     expect(Number(nodeVersion.split('.')[0])).toBeGreaterThanOrEqual(Number(required));
   });
@@ -50,7 +52,9 @@ describe.each(IMAGES)('$dockerfile', ({ dockerfile, flavor }) => {
   it('puts the package bin on PATH as mysql-sts-agent, executable, with its shebang', () => {
     const bin = packageJson().bin['mysql-sts-agent'];
     expect(bin).toBe('dist/main.js');
-    expect(final.instructions.map((i) => i.args)).toContain(`ln -s /app/${bin} /usr/local/bin/mysql-sts-agent`);
+    // A final stage FROM scratch has no shell: the link is made where its filesystem is assembled.
+    const linked = final.base === 'scratch' ? readRepoFile('docker/assemble-rootfs.sh').split('\n') : final.instructions.map((i) => i.args);
+    expect(linked).toContain(final.base === 'scratch' ? `ln -s /app/${bin} "$root/usr/local/bin/mysql-sts-agent"` : `ln -s /app/${bin} /usr/local/bin/mysql-sts-agent`);
     const build = file.stages.find((stage) => stage.name === 'build');
     expect(build?.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args)).toContain(`npm run build && chmod 0755 ${bin}`);
     expect(readRepoFile('src/main.ts').split('\n')[0]).toBe('#!/usr/bin/env node');
@@ -70,12 +74,15 @@ describe.each(IMAGES)('$dockerfile', ({ dockerfile, flavor }) => {
 describe('docker/Dockerfile.mariadb', () => {
   const { file } = load('docker/Dockerfile.mariadb');
 
-  it('gets mariadb-backup 10.11 from bookworm, the Debian release that ships MariaDB 10.11, and checks it', () => {
-    const final = finalStage(file);
-    expect(argDefault(file, 'MARIADB_MAJOR', final)).toBe('10.11');
-    expect(final.base).toMatch(/-bookworm-slim$/);
-    const runs = final.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+  it('gets mariadb-backup 10.11 from bookworm, the Debian release that ships MariaDB 10.11, checks it, and puts it with its libraries in the image', () => {
+    const rootfs = file.stages.find((stage) => stage.name === 'rootfs');
+    expect(finalStage(file).base).toBe('scratch');
+    expect(rootfs && argDefault(file, 'MARIADB_MAJOR', rootfs)).toBe('10.11');
+    expect(rootfs?.base).toMatch(/-bookworm-slim$/);
+    const runs = rootfs?.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args) ?? [];
     expect(runs.some((run) => run.includes('mariadb-backup --version 2>&1 | grep -F "server ${MARIADB_MAJOR}."'))).toBe(true);
+    expect(runs.some((run) => run.includes('assemble-rootfs /rootfs mariadb-backup mbstream'))).toBe(true);
+    expect(finalStage(file).instructions.filter((i) => i.keyword === 'COPY' && flagValue(i, 'from') === 'rootfs').map((i) => i.args)).toEqual(['/rootfs/ /']);
   });
 });
 

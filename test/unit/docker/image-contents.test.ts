@@ -37,7 +37,9 @@ describe('.dockerignore', () => {
     const file = parseDockerfile(readRepoFile(dockerfile));
     const fromContext = file.stages.flatMap((stage) => copiedInto(stage)).filter((copy) => copy.from === undefined).flatMap((copy) => copy.sources);
     const inBuild = fromContext.filter((source) => source !== '.');
-    expect(inBuild.sort()).toEqual(['package-lock.json', 'package-lock.json', 'package.json', 'package.json', 'src', 'tsconfig.json']);
+    // The images FROM scratch also take the script that assembles their filesystem.
+    expect(inBuild.filter((source) => source !== 'docker/assemble-rootfs.sh').sort()).toEqual(['package-lock.json', 'package-lock.json', 'package.json', 'package.json', 'src', 'tsconfig.json']);
+    expect(inBuild.filter((source) => source === 'docker/assemble-rootfs.sh')).toEqual(finalStage(file).base === 'scratch' ? ['docker/assemble-rootfs.sh'] : []);
     expect(inBuild.filter((source) => ignore.ignores(source) || !existsSync(`${ROOT}${source}`))).toEqual([]);
     expect(ignore.ignores('src/main.ts')).toBe(false);
   });
