@@ -62,11 +62,13 @@ export function boundFromSnapshots(input: {
 
 /**
  * A heartbeat reading more than this above the snapshot bound is stale: its
- * writer stopped or lags. Both read within about one check interval of the
- * true lag while the writer runs, so a margin of two such intervals keeps the
- * method from flapping between the two.
+ * writer stopped or lags. While the writer runs both read within about one
+ * check interval (1 s) of the true lag, the heartbeat below the bound as a
+ * rule, so half an interval more keeps the method steady; and the margin is
+ * all a stopped writer can add to the reported lag before the bound takes
+ * over, so it must stay well below a low READY_MAX_LAG_SECONDS (3 s in tests).
  */
-export const HEARTBEAT_STALE_MARGIN_SECONDS = 2;
+export const HEARTBEAT_STALE_MARGIN_SECONDS = 1.5;
 
 const PRECISION = 'an upper bound from the source\'s GTID position, read by this sidecar once a second: up to about 1 s (plus the round trip) above the true lag';
 

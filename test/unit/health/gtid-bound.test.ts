@@ -45,7 +45,7 @@ describe('combineLag', () => {
 
   it('keeps a working heartbeat; takes the bound where the heartbeat is stale by more than the margin', () => {
     expect(combineLag(heartbeat(1.2), { known: true, seconds: 0.8 })).toEqual(heartbeat(1.2));
-    expect(combineLag(heartbeat(0.8 + HEARTBEAT_STALE_MARGIN_SECONDS), { known: true, seconds: 0.8 })).toEqual(heartbeat(2.8));
+    expect(combineLag(heartbeat(0.8 + HEARTBEAT_STALE_MARGIN_SECONDS), { known: true, seconds: 0.8 })).toEqual(heartbeat(2.3));
     const stale = combineLag(heartbeat(14.2), { known: true, seconds: 1.1 });
     expect(stale).toMatchObject({ known: true, seconds: 1.1, method: 'gtid-snapshot' });
     expect(stale.known && stale.note).toMatch(/the heartbeat reads 14\.2 s: its writer \(the primary's sidecar\) has stopped or lags$/);
