@@ -10,10 +10,12 @@
 
 /**
  * What the number came from: `heartbeat` (the heartbeat's age, raised to
- * Seconds_Behind where that is higher within its resolution) or
- * `seconds-behind` (the server's own figure, grossly above the heartbeat's).
+ * Seconds_Behind where that is higher within its resolution),
+ * `seconds-behind` (the server's own figure, grossly above the heartbeat's) or
+ * `gtid-snapshot` (the bound from the source's GTID position, where the
+ * heartbeat cannot measure or is stale: see gtid-bound.ts).
  */
-export type LagMethod = 'heartbeat' | 'seconds-behind';
+export type LagMethod = 'heartbeat' | 'seconds-behind' | 'gtid-snapshot';
 
 export type Lag =
   | {

@@ -1,7 +1,17 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Lag } from '../health/lag.js';
 import type { LoopState } from '../replication/loop-types.js';
 import { errantCount } from '../replication/errant.js';
 import { METRIC_PREFIX as P } from './metrics.js';
+
+/** 0 for long on every replica is what an alert reads as "the primary's heartbeat writer is down", even when the primary exports nothing. */
+const FROM_HEARTBEAT_HELP =
+  "1 when the lag came from the primary's heartbeat, 0 when from the GTID snapshot bound (the heartbeat missing, unusable or stale); NaN while unknown.";
+
+function fromHeartbeat(lag: Lag | undefined): number | undefined {
+  if (lag?.known !== true) return undefined;
+  return lag.method === 'gtid-snapshot' ? 0 : 1;
+}
 
 /**
  * The control loop's state as metrics (ARCHITECTURE.md, "HTTP surface and metrics"). Values are read from
@@ -47,11 +57,12 @@ export function registerLoopMetrics(registry: Registry, state: () => LoopState, 
   gauge('replication_sql_running', '1 when the replication SQL thread runs.', (s) => flag(replication(s)?.sqlRunning));
   gauge('replication_last_io_errno', 'Last IO thread error number (0: none).', (s) => replication(s)?.lastIoErrno);
   gauge('replication_last_sql_errno', 'Last SQL thread error number (0: none).', (s) => replication(s)?.lastSqlErrno);
-  gauge('replication_lag_seconds', 'Replica clock minus the last applied heartbeat of the primary, never below Seconds_Behind while both threads run; NaN while unknown.', (s) => {
+  gauge('replication_lag_seconds', "Replica clock minus the last applied heartbeat of the primary, never below Seconds_Behind while both threads run, or the GTID snapshot bound where that is lower by more than 2 s; NaN while unknown.", (s) => {
     const value = lag(s);
     return value?.known ? value.seconds : undefined;
   });
   gauge('replication_lag_known', '1 when the lag is known.', (s) => flag(lag(s)?.known ?? false));
+  gauge('replication_lag_from_heartbeat', FROM_HEARTBEAT_HELP, (s) => fromHeartbeat(lag(s)));
   gauge(
     'replication_seconds_behind_source_seconds',
     "The server's own Seconds_Behind_Source/Master, for comparison only; NaN when NULL.",

@@ -39,11 +39,12 @@ export interface StatusDocument {
     /** Why it is unknown. */
     readonly reason: string | null;
     /**
-     * What a known lag came from (LagMethod: the primary's heartbeat, or the server's Seconds_Behind where that is
-     * grossly higher); an unknown lag says `heartbeat`, the method that could not measure it.
+     * What a known lag came from (LagMethod: the primary's heartbeat, the server's Seconds_Behind where that is
+     * grossly higher, or the GTID snapshot bound where the heartbeat cannot measure or is stale); an unknown lag
+     * says `heartbeat`, the method that could not measure it.
      */
     readonly method: LagMethod;
-    /** Why a known lag is not the heartbeat's own age (method `seconds-behind`). */
+    /** Why a known lag is not the heartbeat's own age (methods `seconds-behind` and `gtid-snapshot`: the precision and the heartbeat's fault). */
     readonly note: string | null;
   } | null;
   readonly errant: string | null;

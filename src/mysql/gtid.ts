@@ -65,6 +65,44 @@ export function gtidProgress(text: string, flavor: Flavor): number {
   return total;
 }
 
+/**
+ * Whether a server whose position is `have` has applied every transaction in
+ * `want`. MariaDB: per domain, `have` reaches `want`'s seq_no (gtid_strict_mode
+ * keeps seq_no increasing within a domain, whatever server_id wrote it), and a
+ * domain `have` lacks is missing. MySQL: every interval of `want` lies inside
+ * the union of `have`'s intervals of the same source (gaps, as a multi-threaded
+ * applier leaves them, count as missing).
+ */
+export function gtidContains(flavor: Flavor, have: string, want: string): boolean {
+  if (flavor === 'mariadb') {
+    const applied = parseMariaDbGtidList(have);
+    for (const [domain, { seq }] of parseMariaDbGtidList(want)) {
+      if ((applied.get(domain)?.seq ?? -1) < seq) return false;
+    }
+    return true;
+  }
+  const applied = parseMySqlGtidSet(have);
+  for (const [source, intervals] of parseMySqlGtidSet(want)) {
+    const covered = merge(applied.get(source) ?? []);
+    for (const [from, to] of intervals) {
+      if (!covered.some(([a, b]) => a <= from && to <= b)) return false;
+    }
+  }
+  return true;
+}
+
+/** Sorted, with touching and overlapping intervals joined: `1-3:4-6` covers 2-5. */
+function merge(intervals: ReadonlyArray<readonly [number, number]>): Array<readonly [number, number]> {
+  const sorted = [...intervals].sort((x, y) => x[0] - y[0]);
+  const out: Array<[number, number]> = [];
+  for (const [from, to] of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && from <= last[1] + 1) last[1] = Math.max(last[1], to);
+    else out.push([from, to]);
+  }
+  return out;
+}
+
 function splitList(text: string): string[] {
   return text
     .split(',')

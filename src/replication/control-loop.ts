@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import { readServerState, type ServerState } from '../mysql/server-state.js';
 import { closeGently, closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
 import { ServerRestarts } from './server-restarts.js';
-import type { LoopSettings, LoopState } from './loop-types.js';
+import { initialLoopState, type LoopSettings, type LoopState } from './loop-types.js';
+import { SourceSnapshots } from './source-snapshots.js';
 import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
 import { connectToServer } from '../mysql/connection.js';
@@ -45,33 +46,16 @@ export class ControlLoop {
   #provisioner: ClonePluginProvisioner | undefined;
   /** The clone was recorded in the last check: the role's first check follows at once. */
   #justCloned = false;
+  /** Replicas: the source's GTID positions, a lag bound that needs no heartbeat writer. */
+  readonly #snapshots: SourceSnapshots | undefined;
 
   constructor(settings: LoopSettings, logger: Logger) {
     this.#settings = settings;
     this.#logger = logger;
     this.#hysteresis = new Hysteresis(settings.readyChecks);
     this.#provisioner = settings.provisioner;
-    const observation: Observation = {
-      role: settings.role,
-      serverUp: false,
-      serverError: 'not checked yet',
-      writable: undefined,
-      replication: undefined,
-      lag: undefined,
-      errant: undefined,
-    };
-    this.#state = {
-      checkedAt: undefined,
-      server: undefined,
-      observation,
-      verdict: { ready: false, reasons: ['not checked yet'] },
-      heartbeatWrites: 0,
-      heartbeatFailures: 0,
-      readOnlyRestores: 0,
-      lastError: undefined,
-      cloneInfo: settings.cloneInfo,
-      cloning: settings.provisioner?.report,
-    };
+    this.#state = initialLoopState(settings);
+    this.#snapshots = settings.role === 'replica' ? new SourceSnapshots(settings.source, settings.intervalMs) : undefined;
   }
 
   get state(): LoopState {
@@ -98,6 +82,7 @@ export class ControlLoop {
     clearTimeout(this.#timer);
     this.#provisioner?.stop();
     await this.#inFlight;
+    await this.#snapshots?.stop();
     const connection = this.#connection;
     this.#connection = undefined;
     if (connection === undefined) return;
@@ -133,8 +118,8 @@ export class ControlLoop {
   async #check(connection: Connection): Promise<{ server: ServerState; observation: Observation }> {
     const server = await readServerState(connection);
     if (this.#provisioner !== undefined) return { server, observation: await this.#provision(this.#provisioner, connection) };
-    if (this.#settings.role === 'replica') {
-      const input = { connection, server, settings: this.#settings, cloneInfo: this.#state.cloneInfo, memory: this.#memory, logger: this.#logger };
+    if (this.#snapshots !== undefined) {
+      const input = { connection, server, settings: this.#settings, cloneInfo: this.#state.cloneInfo, memory: this.#memory, snapshots: this.#snapshots, logger: this.#logger };
       return { server, observation: await checkReplica(input) };
     }
     const observation = await checkPrimary(connection, server, (written) => {

@@ -1,13 +1,17 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { performance } from 'node:perf_hooks';
+import { combineLag } from '../health/gtid-bound.js';
 import { computeLag, NO_HEARTBEAT_YET, parseHeartbeatTs, primaryHeartbeat, type Lag } from '../health/lag.js';
 import type { Dialect, SourceSettings } from '../mysql/dialect.js';
 import { ER_BAD_DB_ERROR, ER_NO_SUCH_TABLE, serverErrno } from '../mysql/error-numbers.js';
 import { readHeartbeat, type HeartbeatRead } from '../mysql/heartbeat.js';
 import { parseReplicaStatus, type ReplicaStatus } from '../mysql/replica-status.js';
 import type { ServerState } from '../mysql/server-state.js';
+import type { Flavor } from '../mysql/server-version.js';
 import { AgentError } from '../errors.js';
 import { planGtidStart } from './gtid-start.js';
 import type { ReplicationAction } from './plan.js';
+import { readAppliedGtid, type SourceSnapshots } from './source-snapshots.js';
 
 export async function readReplicaStatus(connection: Connection, dialect: Dialect): Promise<ReplicaStatus | undefined> {
   const [rows] = await connection.query<RowDataPacket[]>(dialect.replicaStatus);
@@ -66,8 +70,24 @@ export async function ensureReadOnly(connection: Connection, server: ServerState
   return true;
 }
 
+/**
+ * The lag: the heartbeat's, or the bound from the source's GTID snapshots where
+ * that is lower by more than the heartbeat's margin (combineLag). Asks for the
+ * next snapshot first, so it is taken while this check goes on.
+ */
+export async function measureLag(
+  connection: Connection,
+  input: { primaryServerId: number; status: ReplicaStatus | undefined; heartbeatIntervalMs: number; snapshots: SourceSnapshots; flavor: Flavor },
+): Promise<Lag> {
+  if (input.status !== undefined) input.snapshots.take({ host: input.status.sourceHost, port: input.status.sourcePort }, input.flavor);
+  const heartbeat = await readLag(connection, input);
+  const applied = await readAppliedGtid(connection, input.flavor);
+  // Taken after the applied position was read: the bound holds at any later instant.
+  return combineLag(heartbeat, input.snapshots.bound(input.flavor, applied, performance.now()));
+}
+
 /** Heartbeat lag: this server's clock minus the primary's last applied heartbeat, checked against Seconds_Behind. */
-export async function readLag(
+async function readLag(
   connection: Connection,
   input: { primaryServerId: number; status: ReplicaStatus | undefined; heartbeatIntervalMs: number },
 ): Promise<Lag> {

@@ -10,7 +10,8 @@ import { findErrant } from './errant.js';
 import { chooseGtidStart } from './gtid-start.js';
 import { planReplication } from './plan.js';
 import { ensureWritable } from './primary.js';
-import { applyReplicationAction, ensureReadOnly, readLag, readReplicaStatus } from './replica.js';
+import { applyReplicationAction, ensureReadOnly, measureLag, readReplicaStatus } from './replica.js';
+import type { SourceSnapshots } from './source-snapshots.js';
 
 /** One check of each role, on a connection the loop owns (ARCHITECTURE.md, "Replication"). */
 
@@ -51,6 +52,7 @@ export async function checkReplica(input: {
   settings: LoopSettings;
   cloneInfo: CloneInfo | undefined;
   memory: ReplicaMemory;
+  snapshots: SourceSnapshots;
   logger: Logger;
 }): Promise<Observation> {
   const { connection, server, settings, memory } = input;
@@ -87,6 +89,7 @@ export async function checkReplica(input: {
     await applyReplicationAction(connection, { dialect, source: settings.source, action, gtidStart });
     status = await readReplicaStatus(connection, dialect);
   }
-  const lag = await readLag(connection, { primaryServerId: settings.primaryServerId, status, heartbeatIntervalMs: settings.intervalMs });
+  const lagInput = { primaryServerId: settings.primaryServerId, status, heartbeatIntervalMs: settings.intervalMs, snapshots: input.snapshots, flavor: server.version.flavor };
+  const lag = await measureLag(connection, lagInput);
   return { role: 'replica', serverUp: true, serverError: undefined, writable: !server.readOnly, replication: status, lag, errant };
 }

@@ -62,6 +62,7 @@ describe('PrometheusRule mysql-sts-agent', () => {
       'MySQLStsCloneServeFailed',
       'MySQLStsErrantTransactions',
       'MySQLStsHeartbeatFailing',
+      'MySQLStsHeartbeatWriterDown',
       'MySQLStsPrimaryNotReady',
       'MySQLStsReplicaNotReady',
       'MySQLStsReplicationLagHigh',

@@ -3,14 +3,19 @@ import { startSidecar, waitForSidecar } from '../../cluster/agent.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { stopSidecar } from '../../e2e/support/pod-lifecycle.js';
-import { metricsOf, sample, statusOf, waitForReadyz } from '../../support/pod-probes.js';
+import type { StatusDocument } from '../../../src/http/status-document.js';
+import { metricsOf, sample, waitForReadyz, waitForStatus } from '../../support/pod-probes.js';
+import { RowWriter } from '../../support/row-writer.js';
 import type { OperatorSql } from '../../support/server-sql.js';
 
 /**
- * Issue 12, readiness.test.ts's lag-honesty cases: a lag that is unknown or
- * wrong never reads as a number, least of all 0. mysql-0's own heartbeat
- * writer (its sidecar) is stopped in each, so the only heartbeat is the one
- * the test writes the way another writer would.
+ * Issue 12, readiness.test.ts's lag-honesty cases: a heartbeat that is
+ * missing or wrong never gives a number, least of all 0. mysql-0's own
+ * heartbeat writer (its sidecar) is stopped in each, so the only heartbeat is
+ * the one the test writes the way another writer would. The replica's lag then
+ * comes from the GTID snapshot bound (method `gtid-snapshot`), which needs no
+ * writer and no clock but the sidecar's, and the note names what is wrong with
+ * the heartbeat.
  */
 
 /** A set of mysql-0 and mysql-1 started with `env`. */
@@ -30,21 +35,22 @@ const FUTURE_REASON =
 const DELETED_REASON = new RegExp(`^no heartbeat row of the primary \\(server_id ${PRIMARY_SERVER_ID}\\): not replicated yet, or deleted$`);
 const FOREIGN_REASON = /; the rows of server_id 7 are another writer's, not this set's primary's, and are not used$/;
 
-/** `/readyz` 503 with `lag unknown: <reason>` as its only reason; then /status and /metrics say the same: no number, `lag_known 0`. */
-async function expectUnknownLag(replica: Pod, reason: RegExp): Promise<void> {
-  const tail = reason.source.startsWith('^') ? reason.source.slice(1) : `.*${reason.source}`;
-  const out = await waitForReadyz(replica, 503, { timeoutMs: 30_000, reasons: [new RegExp(`^lag unknown: ${tail}`)] });
-  // Only the lag: both threads run, no error.
-  expect(out.reasons).toHaveLength(1);
-  const document = await statusOf(replica);
-  expect(document.ready).toBe(false);
-  expect(document.lag).toMatchObject({ known: false, seconds: null, method: 'heartbeat', note: null });
-  expect(document.lag?.reason).toMatch(reason);
+/** The lag known from the GTID snapshot bound, its note naming what is wrong with the heartbeat; lag_known 1, lag_from_heartbeat 0. */
+async function expectTheBoundWithNote(replica: Pod, heartbeatReason: RegExp, ready: boolean): Promise<StatusDocument> {
+  const tail = heartbeatReason.source.startsWith('^') ? heartbeatReason.source.slice(1) : `.*${heartbeatReason.source}`;
+  const note = new RegExp(`^an upper bound from the source's GTID position, .*; the heartbeat cannot measure: ${tail}`);
+  const document = await waitForStatus(
+    replica,
+    `the lag by gtid-snapshot with the heartbeat's fault in the note, ${ready ? 'Ready' : 'not Ready'}`,
+    (doc) => doc.lag?.method === 'gtid-snapshot' && note.test(doc.lag.note ?? '') && doc.ready === ready,
+    30_000,
+  );
+  expect(document.lag).toMatchObject({ known: true, reason: null });
   expect(document.replication).toMatchObject({ ioRunning: true, sqlRunning: true, lastIoErrno: 0, lastSqlErrno: 0 });
   const text = await metricsOf(replica);
-  expect(sample(text, 'mysql_sts_replication_lag_known')).toBe('0');
-  expect(sample(text, 'mysql_sts_replication_lag_seconds')).toBe('Nan');
-  expect(sample(text, 'mysql_sts_ready')).toBe('0');
+  expect(sample(text, 'mysql_sts_replication_lag_known')).toBe('1');
+  expect(sample(text, 'mysql_sts_replication_lag_from_heartbeat')).toBe('0');
+  return document;
 }
 
 /** Runs `scenario` with mysql-0's sidecar stopped; then the sidecar's UTC heartbeat replaces what the test wrote and the replica is Ready again. */
@@ -57,42 +63,61 @@ async function withoutThePrimarySidecar(set: LagSet, scenario: () => Promise<voi
     startSidecar(set.cluster, set.primary, set.env);
     await waitForSidecar(set.primary);
   }
-  await waitForReadyz(set.replica, 200, { timeoutMs: 30_000 });
-  expect((await statusOf(set.replica)).lag).toMatchObject({ known: true, method: 'heartbeat', reason: null });
+  // Ready already on the GTID bound: wait for the restarted writer's heartbeat to measure again.
+  const back = await waitForStatus(set.replica, 'Ready with the lag by the heartbeat again', (doc) => doc.ready && doc.lag?.method === 'heartbeat', 30_000);
+  expect(back.lag).toMatchObject({ known: true, reason: null, note: null });
 }
 
-/** pt-heartbeat --update without --utc on a +09:00 host (the server's own server_id), the replica `delaySeconds` behind. */
-export async function expectAFutureHeartbeatToBeUnknown(set: LagSet, sql: OperatorSql, delaySeconds: number): Promise<void> {
+/** A RowWriter on a table of its own (app.rows's shape): each scenario numbers its rows from 1. */
+export async function writerOn(primary: Pod, table: string): Promise<RowWriter> {
+  await primary.query(`CREATE TABLE IF NOT EXISTS ${table} LIKE app.rows`);
+  return new RowWriter(() => primary.connect(), table);
+}
+
+/**
+ * pt-heartbeat --update without --utc on a +09:00 host (the server's own
+ * server_id), the replica `delaySeconds` behind under writes: the future
+ * heartbeat is not used, and the bound shows the replica behind: not Ready,
+ * for the lag, never 0.
+ */
+export async function expectAFutureHeartbeatNotToBeUsed(set: LagSet, sql: OperatorSql, delaySeconds: number, maxLagSeconds: number): Promise<void> {
   await withoutThePrimarySidecar(set, async () => {
+    const writer = await writerOn(set.primary, 'app.rows_future_heartbeat');
+    writer.start();
     await set.replica.query(sql.stopReplica);
     await set.replica.query(sql.setDelay(delaySeconds));
     await set.replica.query(sql.startReplica);
     try {
-      const writer = await set.primary.connect();
+      const connection = await set.primary.connect();
       try {
-        await writer.query("SET SESSION time_zone = '+09:00'");
-        await writer.query(`REPLACE INTO heartbeat.heartbeat (ts, server_id) VALUES (${LOCAL_TEXT}, @@server_id)`);
+        await connection.query("SET SESSION time_zone = '+09:00'");
+        await connection.query(`REPLACE INTO heartbeat.heartbeat (ts, server_id) VALUES (${LOCAL_TEXT}, @@server_id)`);
       } finally {
-        await writer.end();
+        await connection.end();
       }
-      await expectUnknownLag(set.replica, FUTURE_REASON);
-      expect((await statusOf(set.replica)).replication?.sqlDelay).toBe(delaySeconds);
+      const out = await waitForReadyz(set.replica, 503, { timeoutMs: 30_000, reasons: [new RegExp(`^lag [\\d.]+ s is above the ${maxLagSeconds} s threshold$`)] });
+      expect(out.reasons).toHaveLength(1);
+      const document = await expectTheBoundWithNote(set.replica, FUTURE_REASON, false);
+      expect(document.lag?.seconds).toBeGreaterThan(maxLagSeconds);
+      expect(document.replication?.sqlDelay).toBe(delaySeconds);
     } finally {
+      await writer.stop();
       await set.replica.query(sql.stopReplica);
       await set.replica.query(sql.setDelay(0));
       await set.replica.query(sql.startReplica);
     }
+    expect(writer.errors).toBe(0);
   });
 }
 
-/** The heartbeat row deleted on mysql-0, then a fresh UTC row of server_id 7 only (pt-heartbeat --utc with its own server_id). */
-export async function expectAMissingOrForeignRowToBeUnknown(set: LagSet): Promise<void> {
+/** The heartbeat row deleted on mysql-0, then a fresh UTC row of server_id 7 only (pt-heartbeat --utc with its own server_id): the bound keeps the current replica Ready. */
+export async function expectAMissingOrForeignRowToGiveWayToTheBound(set: LagSet): Promise<void> {
   await withoutThePrimarySidecar(set, async () => {
     try {
       await set.primary.query('DELETE FROM heartbeat.heartbeat');
-      await expectUnknownLag(set.replica, DELETED_REASON);
+      await expectTheBoundWithNote(set.replica, DELETED_REASON, true);
       await set.primary.query(`REPLACE INTO heartbeat.heartbeat (ts, server_id) VALUES (${UTC_TEXT}, 7)`);
-      await expectUnknownLag(set.replica, FOREIGN_REASON);
+      await expectTheBoundWithNote(set.replica, FOREIGN_REASON, true);
     } finally {
       await set.primary.query('DELETE FROM heartbeat.heartbeat WHERE server_id = 7');
     }

@@ -9,8 +9,9 @@ import { CAUGHT_UP_SHARE } from '../../../src/health/readiness.js';
 import type { StatusDocument } from '../../../src/http/status-document.js';
 import { operatorSql, SERVER_CASES } from '../../support/server-sql.js';
 import { expectLagUnknownWhileThePrimaryHangs, expectThePrimarySidecarToGiveUpAndStop } from './hung-primary.js';
-import { expectAFutureHeartbeatToBeUnknown, expectAMissingOrForeignRowToBeUnknown } from './lag-honesty.js';
+import { expectAFutureHeartbeatNotToBeUsed, expectAMissingOrForeignRowToGiveWayToTheBound } from './lag-honesty.js';
 import { startSetOf } from './server-behaviour.js';
+import { expectAWriterlessPrimaryToKeepReplicasHonest } from './writer-down.js';
 
 /** Faster flips than the defaults (3 checks, 10 s), so each scenario takes seconds. */
 const MAX_LAG_SECONDS = 3;
@@ -63,10 +64,12 @@ for (const server of SERVER_CASES) {
     it("the IO thread stopped by hand: not Ready with the IO-thread reason, and the loop leaves the operator's stop alone; started: Ready again", async () => {
       await waitForReadyz(replica, 200, { timeoutMs: 15_000 });
       await replica.query(sql.stopIoThread);
+      // The primary's heartbeats go on without this replica: the GTID bound grows past the threshold (the heartbeat's own reading is unknown).
       const out = await waitForReadyz(replica, 503, {
         timeoutMs: 10_000,
-        reasons: [/^the IO thread is not running \(No\)$/, /^lag unknown: the IO thread is down/],
+        reasons: [/^the IO thread is not running \(No\)$/, new RegExp(`^lag [\\d.]+ s is above the ${MAX_LAG_SECONDS} s threshold$`)],
       });
+      expect((await statusOf(replica)).lag?.note).toMatch(/the heartbeat cannot measure: the IO thread is down and the last heartbeat is [\d.]+ s old$/);
       expect(out.reasons.join('\n')).not.toMatch(/error/);
 
       // Several checks later the IO thread is still stopped: a stop without an error is respected.
@@ -185,12 +188,16 @@ for (const server of SERVER_CASES) {
       expect(await missingRows(replica, 'app.rows', acknowledged)).toEqual([]);
     });
 
-    it(`pt-heartbeat without --utc on a +09:00 primary, the replica ${DELAY_SECONDS} s behind (SOURCE_DELAY/MASTER_DELAY): lag unknown "in the future", not Ready, lag_known 0`, async () => {
-      await expectAFutureHeartbeatToBeUnknown({ cluster, primary, replica, env: ENV }, sql, DELAY_SECONDS);
+    it(`pt-heartbeat without --utc on a +09:00 primary, the replica ${DELAY_SECONDS} s behind (SOURCE_DELAY/MASTER_DELAY) under writes: the heartbeat "in the future" is not used, the GTID bound says behind, not Ready`, async () => {
+      await expectAFutureHeartbeatNotToBeUsed({ cluster, primary, replica, env: ENV }, sql, DELAY_SECONDS, MAX_LAG_SECONDS);
     });
 
-    it("a deleted heartbeat row, then only another server_id's row (another writer): lag unknown with the reason, not Ready, lag_known 0", async () => {
-      await expectAMissingOrForeignRowToBeUnknown({ cluster, primary, replica, env: ENV });
+    it("mysql-0's sidecar stopped (no heartbeat writer), rows still written: the replica stays Ready by the GTID bound; delayed or with its SQL thread stopped it is still taken out", async () => {
+      await expectAWriterlessPrimaryToKeepReplicasHonest({ cluster, primary, replica, env: ENV }, sql, MAX_LAG_SECONDS);
+    });
+
+    it("a deleted heartbeat row, then only another server_id's row (another writer): the GTID bound measures, the note says why, Ready", async () => {
+      await expectAMissingOrForeignRowToGiveWayToTheBound({ cluster, primary, replica, env: ENV });
     });
   });
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gtidProgress, parseMariaDbGtidList, parseMySqlGtidSet } from '../../../src/mysql/gtid.js';
+import { gtidContains, gtidProgress, parseMariaDbGtidList, parseMySqlGtidSet } from '../../../src/mysql/gtid.js';
 
 const uuidA = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
 const uuidB = 'b9b4712a-df64-11e3-b391-60672090eb04';
@@ -176,5 +176,38 @@ describe('MySQL 8.3+ tagged GTIDs and bad intervals', () => {
   it('rejects a reversed interval and a uuid made of dashes', () => {
     expect(() => parseMySqlGtidSet(`${uuid}:5-1`)).toThrow('is not a or a-b with a <= b');
     expect(() => parseMySqlGtidSet(`${'-'.repeat(36)}:1`)).toThrow('is not uuid:interval');
+  });
+});
+
+describe('gtidContains', () => {
+  it('MariaDB: every domain of the wanted position reached, whatever server_id wrote it', () => {
+    expect(gtidContains('mariadb', '0-100-42', '0-100-42')).toBe(true);
+    expect(gtidContains('mariadb', '0-100-43,1-100-3', '0-100-42')).toBe(true);
+    expect(gtidContains('mariadb', '0-101-50', '0-100-42')).toBe(true);
+    expect(gtidContains('mariadb', '0-100-41', '0-100-42')).toBe(false);
+    expect(gtidContains('mariadb', '0-100-42', '0-100-42,1-100-1')).toBe(false);
+    expect(gtidContains('mariadb', '', '')).toBe(true);
+    expect(gtidContains('mariadb', '', '0-100-1')).toBe(false);
+  });
+
+  it('MySQL: intervals covered by the union of the same source, gaps and other sources do not count', () => {
+    expect(gtidContains('mysql', `${uuidA}:1-10`, `${uuidA}:1-10`)).toBe(true);
+    expect(gtidContains('mysql', `${uuidA}:1-5:6-10`, `${uuidA}:3-8`)).toBe(true);
+    expect(gtidContains('mysql', `${uuidA}:1-5:7-10`, `${uuidA}:3-8`)).toBe(false);
+    expect(gtidContains('mysql', `${uuidA}:1-10,${uuidB}:1-3`, `${uuidA}:1-10`)).toBe(true);
+    expect(gtidContains('mysql', `${uuidB}:1-10`, `${uuidA}:1`)).toBe(false);
+    expect(gtidContains('mysql', `${uuidA}:1-10`, `${uuidA}:1-11`)).toBe(false);
+    expect(gtidContains('mysql', `${uuidA}:1-10`, '')).toBe(true);
+    expect(gtidContains('mysql', `${uuidA}:tag:1-3`, `${uuidA}:1-3`)).toBe(false);
+  });
+
+  it('MySQL: a set contains exactly the subsets of its transactions (model: sets of numbers)', () => {
+    const set = fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { maxLength: 40 });
+    fc.assert(
+      fc.property(set, set, (have, want) => {
+        const text = (numbers: number[]) => (numbers.length === 0 ? '' : `${uuidA}:${[...numbers].sort((a, b) => a - b).join(':')}`);
+        expect(gtidContains('mysql', text(have), text(want))).toBe(want.every((n) => have.includes(n)));
+      }),
+    );
   });
 });
