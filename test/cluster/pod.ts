@@ -88,7 +88,7 @@ export class Pod {
   /** Creates the pod's dirs, files, namespace and veth, and starts the pause process. */
   async setUp(): Promise<void> {
     const { paths, ctx } = this;
-    for (const dir of [paths.data, paths.logs]) mkdirSync(dir, { recursive: true });
+    for (const dir of [paths.data, paths.state, paths.logs]) mkdirSync(dir, { recursive: true });
     // emptyDirs: a new pod starts with them empty.
     emptyPodVolumes(paths);
     const { workload, secretDir, image } = ctx;

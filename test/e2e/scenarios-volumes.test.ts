@@ -77,7 +77,7 @@ describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, 
     expect(cloneInfoOf(recipient)?.donor).toMatch(/^mysql-[01]$/);
     expect(markerOf(recipient)?.how).toBe('clone');
     expect(existsSync(join(recipient.paths.data, '.mysql-sts-agent', 'staging'))).toBe(false);
-    expect(existsSync(join(recipient.paths.data, '.mysql-sts-agent', 'clone-request.json'))).toBe(false);
+    expect(existsSync(join(recipient.paths.state, 'clone-request.json'))).toBe(false);
     expect(recipient.server.restartCount).toBe(server.clone.restarts);
     // The watch looked while the clone landed and while the server ran, and never saw a half-written data dir served.
     expect(watch?.stagingSamples).toBeGreaterThan(0);

@@ -93,7 +93,7 @@ export async function expectInitWithoutCloneSecret(cluster: Cluster, server: E2e
   } else {
     expect(init.exitCode, init.stderr).toBe(0);
     expect(initOutcomeOf(parseLog(init.stdout))).toBe('clone-pending');
-    expect(readdirSync(join(joiner.paths.data, '.mysql-sts-agent'))).toEqual(['clone-request.json']);
+    expect(readdirSync(joiner.paths.state)).toEqual(['clone-request.json']);
     cluster.removePodData(joiner.n);
   }
   return [init, serve];

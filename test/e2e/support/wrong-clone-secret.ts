@@ -74,7 +74,7 @@ export async function expectClonePluginRefused(cluster: Cluster, primary: Pod, j
     expect(doc).toMatchObject({ ready: false, dataDir: 'clone-pending', clone: null, cloning: { phase: 'waiting' } });
     expect((await readyzOf(joiner)).status).toBe(503);
     expect(joiner.server.restartCount).toBe(0);
-    const agentDir = join(joiner.paths.data, '.mysql-sts-agent');
+    const agentDir = joiner.paths.state;
     expect([existsSync(join(agentDir, 'initialized')), existsSync(join(agentDir, 'clone.json')), existsSync(join(agentDir, 'clone-request.json'))]).toEqual([false, false, true]);
     const [schemas] = await joiner.query<{ n: number }>("SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'app'");
     expect(Number(schemas?.n)).toBe(0);

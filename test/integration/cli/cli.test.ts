@@ -16,18 +16,21 @@ writeFileSync(terminationLog, 'stale text from an earlier run that is longer tha
 /** Never the machine's own /var/lib/mysql: every run gets a data dir of its own. */
 const env = (extra: Record<string, string>) => ({
   DATA_DIR: mkdtempSync(join(dir, 'data-')),
+  STATE_DIR: mkdtempSync(join(dir, 'state-')),
   RESOLV_CONF: resolvConf,
   MYSQL_FLAVOR: 'mariadb',
   TERMINATION_LOG: terminationLog,
   ...extra,
 });
 
-/** A data dir a previous init completed (the marker is what counts). */
-function initializedDataDir(): string {
+/** A data dir a previous init completed: server files, its id, and the marker in the state dir naming that id. */
+function initializedDataDir(): { DATA_DIR: string; STATE_DIR: string } {
   const dataDir = mkdtempSync(join(dir, 'data-'));
-  mkdirSync(join(dataDir, '.mysql-sts-agent'));
-  writeFileSync(join(dataDir, '.mysql-sts-agent', 'initialized'), '{"how":"clone"}\n');
-  return dataDir;
+  const stateDir = mkdtempSync(join(dir, 'state-'));
+  mkdirSync(join(dataDir, 'mysql'));
+  writeFileSync(join(dataDir, 'mysql-sts-agent.id'), 'c0ffee\n');
+  writeFileSync(join(stateDir, 'initialized'), '{"how":"clone","at":"2026-01-01T00:00:00.000Z","dataDirId":"c0ffee"}\n');
+  return { DATA_DIR: dataDir, STATE_DIR: stateDir };
 }
 
 async function freePort(): Promise<number> {
@@ -58,7 +61,7 @@ describe('mysql-sts-agent CLI', () => {
   it('init writes server_id = 100 + ordinal, and a second run changes nothing', async () => {
     const confDir = mkdtempSync(join(dir, 'conf-'));
     const dataDir = initializedDataDir();
-    const first = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, DATA_DIR: dataDir }));
+    const first = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, ...dataDir }));
     expect(first.exitCode).toBe(0);
     const path = join(confDir, 'mysql-sts-agent.cnf');
     const text = readFileSync(path, 'utf8');
@@ -70,7 +73,7 @@ describe('mysql-sts-agent CLI', () => {
 
     const before = statSync(path);
     await sleep(20);
-    const second = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, DATA_DIR: dataDir }));
+    const second = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, ...dataDir }));
     expect(second.exitCode).toBe(0);
     expect(second.stdout).toContain('identity config already up to date');
     expect(second.stdout).toContain('data dir already initialized: nothing to do');
