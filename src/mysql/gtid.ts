@@ -65,6 +65,29 @@ export function gtidProgress(text: string, flavor: Flavor): number {
   return total;
 }
 
+/**
+ * Whether every transaction of `inner` is in `outer`. MariaDB: per domain, by
+ * the highest seq_no (gtid_strict_mode keeps a domain's seq_nos increasing);
+ * MySQL: every interval of each source covered by `outer`'s intervals.
+ */
+export function gtidContains(outer: string, inner: string, flavor: Flavor): boolean {
+  if (flavor === 'mariadb') {
+    const have = parseMariaDbGtidList(outer);
+    return [...parseMariaDbGtidList(inner)].every(([domain, { seq }]) => (have.get(domain)?.seq ?? 0) >= seq);
+  }
+  const have = parseMySqlGtidSet(outer);
+  return [...parseMySqlGtidSet(inner)].every(([source, intervals]) => intervals.every(([from, to]) => covers(have.get(source) ?? [], from, to)));
+}
+
+function covers(intervals: ReadonlyArray<readonly [number, number]>, from: number, to: number): boolean {
+  let next = from;
+  for (const [a, b] of [...intervals].sort((x, y) => x[0] - y[0])) {
+    if (a > next) break;
+    next = Math.max(next, b + 1);
+  }
+  return next > to;
+}
+
 function splitList(text: string): string[] {
   return text
     .split(',')

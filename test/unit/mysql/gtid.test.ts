@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gtidProgress, parseMariaDbGtidList, parseMySqlGtidSet } from '../../../src/mysql/gtid.js';
+import { gtidContains, gtidProgress, parseMariaDbGtidList, parseMySqlGtidSet } from '../../../src/mysql/gtid.js';
 
 const uuidA = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
 const uuidB = 'b9b4712a-df64-11e3-b391-60672090eb04';
@@ -176,5 +176,28 @@ describe('MySQL 8.3+ tagged GTIDs and bad intervals', () => {
   it('rejects a reversed interval and a uuid made of dashes', () => {
     expect(() => parseMySqlGtidSet(`${uuid}:5-1`)).toThrow('is not a or a-b with a <= b');
     expect(() => parseMySqlGtidSet(`${'-'.repeat(36)}:1`)).toThrow('is not uuid:interval');
+  });
+});
+
+describe('gtidContains', () => {
+  it('MariaDB: every domain of the inner list at or below the outer seq_no', () => {
+    expect(gtidContains('0-100-500,1-101-7', '0-101-499,1-101-7', 'mariadb')).toBe(true);
+    expect(gtidContains('0-100-12', '0-101-500', 'mariadb')).toBe(false);
+    expect(gtidContains('0-100-500', '0-100-1,2-102-1', 'mariadb')).toBe(false);
+    expect(gtidContains('', '', 'mariadb')).toBe(true);
+    expect(gtidContains('', '0-100-1', 'mariadb')).toBe(false);
+  });
+
+  it('MySQL: agrees with a transaction-by-transaction model', () => {
+    const intervals = fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 6 })), { maxLength: 4 });
+    const text = (list: Array<[number, number]>) => list.map(([from, length]) => `${uuidA}:${from}-${from + length}`).join(',');
+    const model = (list: Array<[number, number]>) => new Set(list.flatMap(([from, length]) => Array.from({ length: length + 1 }, (_, i) => from + i)));
+    fc.assert(
+      fc.property(intervals, intervals, (outer, inner) => {
+        const have = model(outer);
+        expect(gtidContains(text(outer), text(inner), 'mysql')).toBe([...model(inner)].every((n) => have.has(n)));
+      }),
+    );
+    expect(gtidContains(`${uuidA}:1-10`, `${uuidB}:1`, 'mysql')).toBe(false);
   });
 });
