@@ -31,6 +31,8 @@ export interface Config {
   readonly searchPath: string | undefined;
   readonly serverVersion: ServerVersion | undefined;
   readonly dataDir: string;
+  /** The agent's own state (marker, clone record), on the data volume outside the data dir. */
+  readonly stateDir: string;
   readonly confDir: string;
   readonly mysqlHost: string;
   readonly ports: { readonly mysql: number; readonly http: number; readonly clone: number };
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, host: string = hostname()): C
     flavor,
     serverVersion: readServerVersion(r, flavor),
     dataDir: r.absolutePath('DATA_DIR'),
+    stateDir: r.absolutePath('STATE_DIR'),
     confDir: r.absolutePath('CONF_DIR'),
     mysqlHost: r.string('MYSQL_HOST', { test: (v) => v.length > 0, expected: 'expected a host name or address' }),
     ports: { mysql: r.port('MYSQL_PORT'), http: r.port('HTTP_PORT'), clone: r.port('CLONE_PORT') },

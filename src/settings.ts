@@ -33,6 +33,10 @@ export const SETTINGS = {
     meaning: 'Server version for config syntax, e.g. `8.0.36`, `8.4`, `10.11`; unset: MySQL 8.0.26+ or MariaDB 10.6+ syntax.',
   },
   DATA_DIR: { default: '/var/lib/mysql', meaning: "The server's data directory (the pod's volume)." },
+  STATE_DIR: {
+    default: '/var/lib/mysql-sts-agent',
+    meaning: "The agent's own state (marker, clone record): a second mount of the data volume (another `subPath`), outside the data dir, where the server never looks.",
+  },
   CONF_DIR: { default: '/etc/mysql/conf.d', meaning: 'Include directory the server reads; init writes `mysql-sts-agent.cnf` there.' },
   MYSQL_HOST: { default: '127.0.0.1', meaning: 'Address of the local server, for the sidecar.' },
   MYSQL_PORT: { default: '3306', meaning: 'SQL port (also the port SRV records point at).' },

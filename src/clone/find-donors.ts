@@ -27,14 +27,15 @@ export interface DonorSearch {
  * One round of "who can I clone from" for an empty data dir: the peers from
  * DNS, what each says about itself, and the init decision's verdict
  * (ARCHITECTURE.md, "The init decision"). Init and the CLONE-plugin recipient
- * both ask it, so both follow the same rule. `signal` stops its lookups and requests.
+ * both ask it, so both follow the same rule. `signal` stops its lookups and requests;
+ * `heldData`: this pod's data was lost behind its marker (see planFromPeers).
  */
-export async function findDonors(input: { config: Config; client: DnsClient; cloneSecret: Secret; signal?: AbortSignal | undefined }): Promise<DonorSearch> {
+export async function findDonors(input: { config: Config; client: DnsClient; cloneSecret: Secret; signal?: AbortSignal | undefined; heldData?: boolean }): Promise<DonorSearch> {
   const { config, signal } = input;
   const discovery = await discoverPeers({ identity: config.identity, client: input.client, portName: config.dns.portName, mysqlPort: config.ports.mysql, signal });
   const asker = { identity: config.identity, cloneSecret: input.cloneSecret, httpPort: config.ports.http };
   const { candidates, foreign } = await getPeerCandidates(discovery.peers, asker, signal);
-  const plan = planFromPeers({ ordinal: config.identity.ordinal, peers: candidates });
+  const plan = planFromPeers({ ordinal: config.identity.ordinal, peers: candidates, heldData: input.heldData === true });
   const donors = plan.action === 'clone' ? plan.donors.flatMap((candidate) => withAddress(candidate, discovery.peers)) : [];
   return { plan, donors, peers: [...candidates.map(describeCandidate), ...foreign], secretMismatch: secretMismatch(candidates) };
 }

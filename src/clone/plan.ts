@@ -43,6 +43,10 @@ export type LocalPlan =
   | { readonly action: 'adopt'; readonly reason: string }
   /** Wipe the leftovers, then decide as for an empty data dir. */
   | { readonly action: 'restart-clone'; readonly reason: string }
+  /** The marker outlived the data: remember that this pod held data, wipe what is left, then decide as for an empty data dir. */
+  | { readonly action: 'lost'; readonly reason: string }
+  /** Files the marker does not vouch for: touch nothing, fail with what to do. */
+  | { readonly action: 'refuse'; readonly reason: string }
   | { readonly action: 'ask-peers'; readonly reason: string };
 
 /** Decided for an empty data dir from what the peers say. */
@@ -55,6 +59,10 @@ export function planFromDataDir(dataDir: DataDirState): LocalPlan {
   switch (dataDir) {
     case 'initialized':
       return { action: 'keep', reason: 'the data dir is initialized (marker present)' };
+    case 'lost':
+      return { action: 'lost', reason: 'the marker is there but the data dir holds no server data: a lost volume' };
+    case 'mismatch':
+      return { action: 'refuse', reason: 'the data dir holds server files the marker does not vouch for' };
     case 'interrupted':
       return { action: 'restart-clone', reason: 'an interrupted clone left a staging dir' };
     case 'clone-pending':
@@ -66,22 +74,28 @@ export function planFromDataDir(dataDir: DataDirState): LocalPlan {
   }
 }
 
-export function planFromPeers(input: { ordinal: number; peers: readonly PeerCandidate[] }): PeerPlan {
+/** `heldData`: this pod's marker vouched for data that is gone (the `lost` record), so it must not start empty. */
+export function planFromPeers(input: { ordinal: number; peers: readonly PeerCandidate[]; heldData?: boolean }): PeerPlan {
   const others = input.peers.filter((peer) => peer.ordinal !== input.ordinal);
-  return input.ordinal === 0 ? planPrimary(others) : planReplica(input.ordinal, others);
+  return input.ordinal === 0 ? planPrimary(others, input.heldData === true) : planReplica(input.ordinal, others);
 }
 
 /**
  * A lost primary volume must never come back empty while replicas hold the
  * data. A peer that does not answer might hold data, so it blocks an empty
- * start: waiting (until init's deadline) is safe, guessing is not.
+ * start: waiting (until init's deadline) is safe, guessing is not. A primary
+ * whose own marker says it held data never starts empty at all: an empty,
+ * writable primary would hide the loss, so only a human may choose it.
  */
-function planPrimary(peers: readonly PeerCandidate[]): PeerPlan {
+function planPrimary(peers: readonly PeerCandidate[], heldData: boolean): PeerPlan {
   const holders = peers.filter((peer) => peer.reachable && peer.holdsData);
   const silent = peers.filter((peer) => !peer.reachable);
   if (holders.length === 0 && silent.length > 0) {
     const names = silent.map(describeSilent).join(', ');
     return { action: 'wait', reason: `${names} did not answer: cannot tell whether they hold data, so not starting empty` };
+  }
+  if (holders.length === 0 && heldData) {
+    return { action: 'wait', reason: "this pod's data is lost (its marker outlived it) and no peer holds data: not starting an empty primary; restore the volume, or delete the `lost` file in STATE_DIR to start empty" };
   }
   if (holders.length === 0) return { action: 'bootstrap', reason: 'no peer holds data: the server initialises an empty data dir' };
   const donors = [...holders].sort(mostAdvancedFirst);

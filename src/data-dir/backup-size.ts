@@ -1,4 +1,4 @@
-import { AGENT_DIR } from './layout.js';
+import { DATA_DIR_AGENT_DIR } from './layout.js';
 
 /**
  * Top-level entries of a data dir that a physical backup does not carry: the
@@ -10,5 +10,5 @@ import { AGENT_DIR } from './layout.js';
 const NOT_IN_BACKUP = /^(mysql|relay)-bin\.|^ib_logfile\d+$|^ibtmp\d+$/;
 
 export function isOutsideBackup(topLevelName: string): boolean {
-  return topLevelName === AGENT_DIR || NOT_IN_BACKUP.test(topLevelName);
+  return topLevelName === DATA_DIR_AGENT_DIR || NOT_IN_BACKUP.test(topLevelName);
 }

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import type { Coordinates } from './coordinates.js';
 import type { DataDirLayout } from './layout.js';
+import { count, optionalText, readStateFile, record, text, type StateFileRead } from './state-file.js';
 
 /** What init records about a clone, for the sidecar (GTID start position) and for humans. */
 export interface CloneInfo {
@@ -16,10 +16,19 @@ export async function writeCloneInfo(layout: DataDirLayout, info: CloneInfo): Pr
   await writeFileAtomic(layout.cloneInfo, `${JSON.stringify(info, null, 2)}\n`);
 }
 
-export async function readCloneInfo(layout: DataDirLayout): Promise<CloneInfo | undefined> {
-  const text = await readFile(layout.cloneInfo, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  return text === undefined ? undefined : (JSON.parse(text) as CloneInfo);
+/** `clone.json`, checked: the sidecar replicates without it (from the server's own GTID position), so damage is reported, not fatal. */
+export function readCloneInfo(layout: DataDirLayout): Promise<StateFileRead<CloneInfo>> {
+  return readStateFile(layout.cloneInfo, cloneInfoShape);
+}
+
+export function cloneInfoShape(value: unknown): CloneInfo {
+  const info = record(value, 'the clone record');
+  const coordinates = record(info['coordinates'], '"coordinates"');
+  return {
+    donor: text(info, 'donor'),
+    coordinates: { gtid: optionalText(coordinates, 'gtid'), binlogFile: text(coordinates, 'binlogFile', { empty: true }), binlogPosition: count(coordinates, 'binlogPosition') },
+    bytes: count(info, 'bytes'),
+    seconds: count(info, 'seconds'),
+    finishedAt: text(info, 'finishedAt'),
+  };
 }

@@ -1,12 +1,13 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import type { DataDirLayout } from './layout.js';
+import { oneOf, readStateFile, record, text, type StateFileRead } from './state-file.js';
 
 /**
  * Init's decision to clone with MySQL's CLONE plugin, which only a running
  * server can carry out (ARCHITECTURE.md, "The CLONE-plugin clone"): init writes
- * it into an empty data dir, the server image initialises an empty server, and
- * the sidecar clones into it and removes the request after the marker.
+ * it next to an empty data dir, the server image initialises an empty server,
+ * and the sidecar clones into it and removes the request after the marker.
  */
 export interface CloneRequest {
   readonly method: 'clone-plugin';
@@ -17,17 +18,17 @@ export interface CloneRequest {
 
 export async function writeCloneRequest(layout: DataDirLayout, reason: string): Promise<CloneRequest> {
   const request: CloneRequest = { method: 'clone-plugin', reason, requestedAt: new Date().toISOString() };
-  await mkdir(layout.agentDir, { recursive: true });
+  await mkdir(layout.stateDir, { recursive: true });
   await writeFileAtomic(layout.cloneRequest, `${JSON.stringify(request)}\n`);
   return request;
 }
 
-export async function readCloneRequest(layout: DataDirLayout): Promise<CloneRequest | undefined> {
-  const text = await readFile(layout.cloneRequest, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
+/** Only its presence decides anything (`clone-pending`); its content is for humans, so damage is reported and nothing more. */
+export function readCloneRequest(layout: DataDirLayout): Promise<StateFileRead<CloneRequest>> {
+  return readStateFile(layout.cloneRequest, (value) => {
+    const request = record(value, 'the clone request');
+    return { method: oneOf(request, 'method', ['clone-plugin'] as const), reason: text(request, 'reason'), requestedAt: text(request, 'requestedAt') };
   });
-  return text === undefined ? undefined : (JSON.parse(text) as CloneRequest);
 }
 
 export async function removeCloneRequest(layout: DataDirLayout): Promise<void> {

@@ -1,4 +1,5 @@
 import type { DataDirState } from '../data-dir/state.js';
+import type { DamagedFile } from '../data-dir/state-file.js';
 import type { CloneAttemptReport } from '../clone/clone-plugin/report.js';
 import type { CloneInfo } from '../data-dir/clone-info.js';
 import type { LagMethod } from '../health/lag.js';
@@ -22,6 +23,8 @@ export interface StatusDocument {
   readonly ready: boolean;
   readonly reasons: readonly string[];
   readonly dataDir: DataDirState;
+  /** The agent's own files found damaged when the sidecar started, each with what to do (absent from agents before it). */
+  readonly damagedFiles?: readonly DamagedFile[];
   readonly server: {
     readonly up: boolean;
     readonly version: string | null;

@@ -5,9 +5,12 @@ import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
 import { retryUntil } from '../retry.js';
 import { dataDirLayout, type DataDirLayout } from '../data-dir/layout.js';
-import { writeMarker } from '../data-dir/marker.js';
+import { exists, writeMarker } from '../data-dir/marker.js';
+import { migrateLegacyState } from '../data-dir/migrate.js';
 import { wipeDataDir } from '../data-dir/staging.js';
-import { inspectDataDir } from '../data-dir/state.js';
+import { examineDataDir } from '../data-dir/state.js';
+import { fsyncDirectory } from '../fs/atomic-file.js';
+import { rename } from 'node:fs/promises';
 import { findDonors } from '../clone/find-donors.js';
 import { setIdentity } from '../clone/auth.js';
 import type { CloneMethod } from '../clone/method.js';
@@ -39,25 +42,14 @@ const BACKOFF = { baseMs: 1_000, maxMs: 15_000 };
  */
 export async function prepareDataDir(input: PrepareInput): Promise<DataDirOutcome> {
   const { config, logger } = input;
-  const layout = dataDirLayout(config.dataDir);
-  const state = await inspectDataDir(layout);
-  const local = planFromDataDir(state);
-  const context = { dataDir: config.dataDir, state, plan: local.action, reason: local.reason };
-  if (local.action === 'keep') {
-    logger.info(context, 'data dir already initialized: nothing to do');
-    return 'kept';
-  }
-  if (local.action === 'adopt') {
-    await writeMarker(layout, 'adopt');
-    logger.warn(context, 'data dir holds server files without our marker: adopted them as they are');
-    return 'adopted';
-  }
-  if (local.action === 'restart-clone') {
-    logger.warn(context, 'an interrupted clone left files behind: removing them and starting over');
-    await wipeDataDir(layout);
-  }
+  const layout = dataDirLayout(config.dataDir, config.stateDir);
+  const migrated = await migrateLegacyState(layout);
+  if (migrated !== undefined) logger.info({ dataDir: config.dataDir, stateDir: config.stateDir }, `the agent's state left the data dir: ${migrated}`);
+  const local = await actOnDataDir(layout, logger);
+  if (local !== undefined) return local;
+  const heldData = await exists(layout.lost);
   try {
-    return await retryUntil(() => attempt({ ...input, layout }), {
+    return await retryUntil(() => attempt({ ...input, layout, heldData }), {
       ...BACKOFF,
       deadline: Date.now() + config.initDeadlineSeconds * 1000,
       signal: input.signal,
@@ -71,15 +63,54 @@ export async function prepareDataDir(input: PrepareInput): Promise<DataDirOutcom
 }
 
 /**
+ * The data dir's own half of the init decision: keep, adopt or refuse (an
+ * outcome), or make it empty for the peers' half (undefined). A marker that
+ * outlived its data becomes the `lost` record first (one rename), then what is
+ * left goes: a crash in between leaves either the marker over no data or the
+ * record over whatever is left, and both lead here again.
+ */
+async function actOnDataDir(layout: DataDirLayout, logger: Logger): Promise<DataDirOutcome | undefined> {
+  const { state, verdict } = await examineDataDir(layout);
+  const local = planFromDataDir(state);
+  const context = { dataDir: layout.dataDir, state, plan: local.action, reason: verdict?.reason ?? local.reason };
+  switch (local.action) {
+    case 'keep':
+      if (verdict?.kind === 'unproven') {
+        await writeMarker(layout, verdict.how, verdict.dataDirId);
+        logger.warn(context, 'data dir kept; its marker now names it by id');
+      } else logger.info(context, 'data dir already initialized: nothing to do');
+      return 'kept';
+    case 'adopt':
+      await writeMarker(layout, 'adopt');
+      logger.warn(context, 'data dir holds server files without our marker: adopted them as they are');
+      return 'adopted';
+    case 'refuse':
+      throw new AgentError('prepare', `${context.reason}. If this pod's data is lost, empty ${layout.dataDir} (hidden files too) and restart the pod to clone it again; to keep these files as they are, delete ${layout.marker} and restart the pod`);
+    case 'lost':
+      logger.warn(context, "this pod's data is gone but its marker is not: treating it as a lost volume (it never starts empty while a peer holds data)");
+      await rename(layout.marker, layout.lost);
+      await fsyncDirectory(layout.stateDir);
+      await wipeDataDir(layout);
+      return undefined;
+    case 'restart-clone':
+      logger.warn(context, 'an interrupted clone left files behind: removing them and starting over');
+      await wipeDataDir(layout);
+      return undefined;
+    case 'ask-peers':
+      return undefined;
+  }
+}
+
+/**
  * One round for an empty data dir: find the donors, then bootstrap, or clone
  * from the donors in the plan's order. With the CLONE plugin the clone needs a
  * running server: init records the decision and the sidecar carries it out.
  */
-async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise<DataDirOutcome> {
+async function attempt(input: PrepareInput & { layout: DataDirLayout; heldData: boolean }): Promise<DataDirOutcome> {
   const { config, logger } = input;
   // Peers' answers are believed only when signed with it, so even a bootstrap needs it (ARCHITECTURE.md, "Peers prove who they are").
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'init checks its peers\' answers and clones with it');
-  const search = await findDonors({ config, client: input.client, cloneSecret, signal: input.signal });
+  const search = await findDonors({ config, client: input.client, cloneSecret, signal: input.signal, heldData: input.heldData });
   logger.info({ plan: search.plan.action, reason: search.plan.reason, peers: search.peers, method: input.method }, 'decided how to initialise the data dir');
   if (search.plan.action === 'bootstrap') return 'bootstrap';
   // A secret that differs from the set's is not retried until the deadline: the kubelet's restarts pace it.

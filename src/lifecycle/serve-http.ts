@@ -12,6 +12,8 @@ import { agentLiveness, podHealth, type LoopProgress } from '../health/liveness.
 import { buildHttpApp } from '../http/app.js';
 import { registerCloneMetrics } from '../http/clone-info-metrics.js';
 import { registerLoopMetrics } from '../http/loop-metrics.js';
+import { registerStateFileMetric } from '../http/state-file-metrics.js';
+import type { DamagedFile } from '../data-dir/state-file.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import type { Logger } from '../log.js';
 import type { ServerAddress } from '../mysql/connection.js';
@@ -33,6 +35,8 @@ export async function startListeners(input: {
   loop: ControlLoop;
   startedAt: Date;
   layout: DataDirLayout;
+  /** The agent's files found damaged when the sidecar started (reported in /status, the metric and the log). */
+  damaged: readonly DamagedFile[];
   method: CloneMethod;
   flavor: Flavor;
   mysql: ServerAddress;
@@ -43,13 +47,14 @@ export async function startListeners(input: {
   const registry = createMetricsRegistry({ identity, version: input.version });
   registerCloneMetrics(registry, () => loop.state);
   registerLoopMetrics(registry, () => loop.state, identity.role);
+  registerStateFileMetric(registry, input.damaged);
   const app = buildHttpApp({
     logger,
     registry,
     alive: () => agentLiveness(loopProgress(loop, startedAt), new Date()),
     health: () => podHealth(loopProgress(loop, startedAt), new Date()),
     readiness: () => ({ ok: loop.state.verdict.ready, reasons: loop.state.verdict.reasons }),
-    status: async () => buildStatus({ config, version: input.version, startedAt, state: loop.state, dataDir: await inspectDataDir(input.layout) }),
+    status: async () => buildStatus({ config, version: input.version, startedAt, state: loop.state, dataDir: await inspectDataDir(input.layout), damaged: input.damaged }),
     metricsSource: () => loop.state,
     proveStatus: (challenge, body) =>
       proveStatus({ secret: input.cloneSecret.reveal(), set: setIdentity(identity), pod: identity.podName, challenge, body }),

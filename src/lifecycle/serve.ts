@@ -1,4 +1,6 @@
-import { readCloneInfo, type CloneInfo } from '../data-dir/clone-info.js';
+import type { CloneInfo } from '../data-dir/clone-info.js';
+import { readSidecarState } from '../data-dir/state-files.js';
+import { exists } from '../data-dir/marker.js';
 import { dataDirLayout, type DataDirLayout } from '../data-dir/layout.js';
 import { inspectDataDir } from '../data-dir/state.js';
 import { requireSecret, type Config } from '../config.js';
@@ -43,19 +45,20 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const serverVersion = await retryUntil(() => resolveServerVersionOrFail(config), { baseMs: 500, maxMs: 2_000, deadline: Date.now() + 60_000 });
   const method = cloneMethodOrFail(config, serverVersion);
   const startedAt = new Date();
-  const layout = dataDirLayout(config.dataDir);
+  const layout = dataDirLayout(config.dataDir, config.stateDir);
   const mysql = { host: config.mysqlHost, port: config.ports.mysql, user: config.agentUser, password: agentPassword };
   const root = { ...mysql, user: 'root', password: rootPassword };
   const awaitingClone = (await inspectDataDir(layout)) === 'clone-pending';
   const provisioner = awaitingClone ? createProvisioner({ config, layout, root, cloneSecret, serverVersion, logger }) : undefined;
-  const cloneInfo = await readCloneInfo(layout);
+  const { cloneInfo, damaged } = await readSidecarState(layout);
+  for (const file of damaged) logger.error({ file: file.file, problem: file.problem, fix: file.fix }, `damaged state file ${file.file}: ${file.fix}`);
   const loop = createControlLoop({ config, mysql, root, replicationPassword, cloneInfo, provisioner, cloneUser: cloneUserFor(method, cloneSecret, setIdentity(config.identity)) }, logger);
   provisioner?.surveyAhead();
   loop.start();
   // Loading fastify and prom-client takes the one thread a few hundred ms: CLONE INSTANCE goes first, for at most LISTEN_HOLD_MS.
   if (provisioner !== undefined) await Promise.race([provisioner.firstMove, delay(LISTEN_HOLD_MS)]);
   const { startListeners } = await import('./serve-http.js');
-  const listeners = await startListeners({ config, logger, version, loop, startedAt, layout, method, flavor: serverVersion.flavor, mysql, cloneSecret });
+  const listeners = await startListeners({ config, logger, version, loop, startedAt, layout, damaged, method, flavor: serverVersion.flavor, mysql, cloneSecret });
   logger.info({ httpPort: config.ports.http, clonePort: listeners.clonePort, method, awaitingClone, role: identity.role }, 'serving');
   const signal = await waitForShutdownSignal();
   logger.info({ signal }, 'shutting down');
@@ -122,7 +125,8 @@ function createProvisioner(input: {
     root: input.root,
     cloneUser: { user: CLONE_USER, password: clonePassword(input.cloneSecret, setIdentity(config.identity)) },
     mysqlPort: config.ports.mysql,
-    findDonors: () => findDonors({ config, client, cloneSecret: input.cloneSecret }),
+    // A pod whose data was lost behind its marker never starts empty (the `lost` record, written by init).
+    findDonors: async () => findDonors({ config, client, cloneSecret: input.cloneSecret, heldData: await exists(layout.lost) }),
     afterClone: async (connection) => {
       // A clone of a replica carries its replication channel; the primary replicates from nobody.
       if (config.identity.role === 'primary') await connection.query(dialectFor((await readServerState(connection)).version).resetReplicaAll);

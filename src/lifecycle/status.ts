@@ -1,5 +1,6 @@
 import { cloneReason } from '../clone/clone-plugin/report.js';
 import type { DataDirState } from '../data-dir/state.js';
+import type { DamagedFile } from '../data-dir/state-file.js';
 import type { Config } from '../config.js';
 import type { StatusDocument } from '../http/status-document.js';
 import type { LoopState } from '../replication/loop-types.js';
@@ -11,6 +12,7 @@ export function buildStatus(input: {
   startedAt: Date;
   state: LoopState;
   dataDir: DataDirState;
+  damaged: readonly DamagedFile[];
 }): StatusDocument {
   const { config, state } = input;
   const { identity } = config;
@@ -28,6 +30,7 @@ export function buildStatus(input: {
     ready: state.verdict.ready,
     reasons: state.verdict.reasons,
     dataDir: input.dataDir,
+    damagedFiles: input.damaged,
     server: {
       up: observation.serverUp,
       version: server?.versionText ?? null,

@@ -38,7 +38,7 @@ export class ControlLoop {
   /** Whether a new connection reaches a server that (re)started. */
   readonly #restarts = new ServerRestarts();
   /** What the replica's rules remember between checks (see planReplication). */
-  readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0, actedAt: 0, readOnlyRestores: 0, readOnlySeen: false };
+  readonly #memory: ReplicaMemory = { freshBoot: true, lastRestartAt: 0, actedAt: 0, readOnlyRestores: 0, readOnlySeen: false, primaryLacked: false, gapAskedAt: 0, gapAnswer: undefined };
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<LoopState> | undefined;
   #stopped = false;

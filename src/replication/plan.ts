@@ -11,6 +11,8 @@ export interface ReplicationObservation {
   readonly status: ReplicaStatus | undefined;
   /** GTIDs this replica has that the primary lacks, if any. */
   readonly errant: string | undefined;
+  /** Stopped on a purged gap: whether the primary's GTID set holds all of this replica's (undefined: not known). */
+  readonly primaryHoldsReplica?: boolean | undefined;
 }
 
 export interface ReplicationTarget {
@@ -23,6 +25,8 @@ export interface ReplicationHistory {
   readonly freshBoot: boolean;
   /** When this agent last started replication after an error (ms since epoch), 0 for never. */
   readonly lastRestartAt: number;
+  /** Since replication last ran, the primary was seen lacking transactions this replica has (an empty primary, since rebuilt or not). */
+  readonly primaryLackedReplica?: boolean;
   readonly now: number;
 }
 
@@ -51,9 +55,25 @@ export function planReplication(observation: ReplicationObservation, target: Rep
   // error of the other thread (the IO thread while the primary restarts) is no reason to start.
   const byHand = (status.ioState === 'No' && status.lastIoErrno === 0) || (!status.sqlRunning && status.lastSqlErrno === 0);
   if (!failed || byHand) return none('replication was stopped by hand: an operator\'s stop is respected');
-  if (isPurgedGap(status)) return none('the primary purged binlogs this replica needs: a restart cannot fix that');
+  if (isPurgedGap(status)) return afterPurgedGap(observation.primaryHoldsReplica, history);
   if (history.now - history.lastRestartAt <= RESTART_PAUSE_MS) return none('replication stopped on an error: waiting before the next start');
   return { kind: 'start', reason: 'replication stopped on an error' };
+}
+
+/**
+ * Error 1236 has two causes. The primary purged binlogs this replica needs (it
+ * holds the replica's transactions and more): a restart cannot fix that. Or the
+ * primary lacked this replica's transactions (an empty primary over a lost
+ * volume), and once it was rebuilt from a peer it holds them all: starting
+ * again is then provably safe, because the primary has everything the replica
+ * has, so replication can only add to it. Only the second, seen in that order
+ * by this sidecar, is started; anything else stays stopped with the reason.
+ */
+function afterPurgedGap(holds: boolean | undefined, history: ReplicationHistory): ReplicationAction {
+  if (holds === false) return none('the primary lacks transactions this replica has: left stopped until the primary holds them (rebuilt from a peer) or this replica is rebuilt');
+  if (holds !== true || history.primaryLackedReplica !== true) return none('the primary purged binlogs this replica needs: a restart cannot fix that');
+  if (history.now - history.lastRestartAt <= RESTART_PAUSE_MS) return none('the primary now holds this replica\'s transactions: waiting before the next start');
+  return { kind: 'start', reason: 'the primary now holds every transaction of this replica (it lacked them when replication stopped)' };
 }
 
 function none(reason: string): ReplicationAction {

@@ -9,6 +9,7 @@ import type { LoopSettings } from './loop-types.js';
 import { findErrant } from './errant.js';
 import { chooseGtidStart } from './gtid-start.js';
 import { planReplication } from './plan.js';
+import { primaryHoldsReplica, type GapMemory } from './purged-gap.js';
 import { ensureWritable } from './primary.js';
 import { applyReplicationAction, ensureReadOnly, measureLag, readReplicaStatus } from './replica.js';
 import type { SourceSnapshots } from './source-snapshots.js';
@@ -29,7 +30,7 @@ export async function checkPrimary(connection: Connection, server: ServerState, 
 }
 
 /** What the replica's rules remember from one check to the next. */
-export interface ReplicaMemory {
+export interface ReplicaMemory extends GapMemory {
   /** The server (re)started, or this agent did, since the last plan. */
   freshBoot: boolean;
   /** When this agent last started replication after an error. */
@@ -76,7 +77,9 @@ export async function checkReplica(input: {
     ownServerUuid: server.serverUuid,
   });
   let status = await readReplicaStatus(connection, dialect);
-  const action = planReplication({ status, errant }, settings.source, { ...memory, now: Date.now() });
+  const now = Date.now();
+  const primaryHolds = await primaryHoldsReplica({ source: settings.source, flavor: server.version.flavor, status, replicaGtid: server.gtidPosition, memory, now });
+  const action = planReplication({ status, errant, primaryHoldsReplica: primaryHolds }, settings.source, { ...memory, primaryLackedReplica: memory.primaryLacked, now });
   if (errant === undefined) memory.freshBoot = false;
   if (action.kind !== 'none') {
     const gtidStart = chooseGtidStart({ flavor: server.version.flavor, cloneGtid: input.cloneInfo?.coordinates.gtid, serverGtid: server.gtidPosition });

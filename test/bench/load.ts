@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mysql2/promise';
-import { AGENT_DIR } from '../../src/data-dir/layout.js';
+import { DATA_DIR_AGENT_DIR } from '../../src/data-dir/layout.js';
 import { directorySize } from '../../src/fs/directory-size.js';
 import type { Pod } from '../cluster/index.js';
 import { numbersTable } from '../support/numbers.js';
@@ -68,7 +68,7 @@ export async function loadData(pod: Pod, dataMb: number, say: (line: string) => 
       loadSeconds: elapsedSince(started),
       tableBytes,
       ibdBytes: (await stat(tableFile(pod.paths.data))).size,
-      dataDirBytes: await directorySize(pod.paths.data, (name) => name === AGENT_DIR || /^(mysql|relay)-bin\./.test(name)),
+      dataDirBytes: await directorySize(pod.paths.data, (name) => name === DATA_DIR_AGENT_DIR || /^(mysql|relay)-bin\./.test(name)),
     };
   } finally {
     await conn.end().catch(() => undefined);

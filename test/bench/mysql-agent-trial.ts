@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { readCloneInfo } from '../../src/data-dir/clone-info.js';
 import { dataDirLayout } from '../../src/data-dir/layout.js';
+import { valueOf } from '../../src/data-dir/state-file.js';
 import { runInitContainer, startSidecar, waitForReady } from '../cluster/agent.js';
 import { GiveUp, waitFor, type ManagedProcess, type Pod } from '../cluster/index.js';
 import { parseLog, type LogEvent } from './agent-log.js';
@@ -43,14 +44,14 @@ export async function agentTrial(ctx: MysqlTrialContext, recipient: Pod, untilRe
   const serverUp = Math.min(answered, cloneIssued);
   const pointed = untilReady ? firstAfter(log, recorded - 1000, (event) => event.msg === POINTED, `its "${POINTED}" line`) : undefined;
   const timing = await finishTrial(ctx, recipient, startMs, { initDone, serverUp, cloneIssued, recorded, pointed, ready });
-  const info = await readCloneInfo(dataDirLayout(recipient.paths.data));
+  const info = valueOf(await readCloneInfo(dataDirLayout(recipient.paths.data, recipient.paths.state)));
   if (info?.donor !== ctx.donor.name) throw new Error(`${recipient.name}'s clone.json names ${info?.donor ?? 'no donor'}, not ${ctx.donor.name}`);
   return { ...timing, cloneJson: { donor: info.donor, seconds: info.seconds, bytes: info.bytes } };
 }
 
 /** The sidecar writes clone.json, then the marker: the clone is recorded once the marker is there. */
 async function waitForMarker(pod: Pod, sidecar: ManagedProcess): Promise<void> {
-  const { marker } = dataDirLayout(pod.paths.data);
+  const { marker } = dataDirLayout(pod.paths.data, pod.paths.state);
   await waitFor(
     async () => {
       if (existsSync(marker)) return true;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { emptyDir } from './datadir.js';
 import { DnsServer } from './dns-server.js';
 import { addNamespace, connectToBridge, createBridge, newClusterId, setLinkUp } from './netns.js';
-import { ClusterNames, DNS_ADDRESS, resolveOptions, type ClusterOptions, type ResolvedOptions } from './options.js';
+import { ClusterNames, DNS_ADDRESS, podPaths, resolveOptions, type ClusterOptions, type ResolvedOptions } from './options.js';
 import { Pod, type PodContext } from './pod.js';
 import { ProcessTable, type ProcessRecord } from './processes.js';
 import type { Workload } from './manifest.js';
@@ -181,7 +181,9 @@ export class Cluster {
     const pod = this.pods.get(n);
     if (pod?.server.running === true) throw new Error(`failed to remove the data of ${pod.name}: its server is running`);
     const podName = this.names.podName(n);
-    emptyDir(join(this.dir, 'pods', podName, 'data'));
+    const paths = podPaths(this.dir, podName);
+    emptyDir(paths.data);
+    emptyDir(paths.state);
     rmSync(initFilePath(this.dir, podName), { force: true });
   }
 

@@ -119,8 +119,12 @@ export class ClusterNames {
 /** Host paths of one pod; the container sees them at the paths in the comments. */
 export interface PodPaths {
   dir: string;
-  /** /var/lib/mysql: the persistent volume. */
+  /** The persistent volume; containers mount its subdirs (`subPath`). */
+  volume: string;
+  /** /var/lib/mysql: the volume's `mysql` subdir. */
   data: string;
+  /** /var/lib/mysql-sts-agent: the volume's `agent` subdir, the agent's state. */
+  state: string;
   /** /etc/mysql/conf.d: an emptyDir the agent's init writes into. */
   confD: string;
   /** /run/mysqld: the server's socket and pid file. */
@@ -136,7 +140,9 @@ export function podPaths(clusterDir: string, podName: string): PodPaths {
   const dir = join(clusterDir, 'pods', podName);
   return {
     dir,
-    data: join(dir, 'data'),
+    volume: join(dir, 'volume'),
+    data: join(dir, 'volume', 'mysql'),
+    state: join(dir, 'volume', 'agent'),
     confD: join(dir, 'conf.d'),
     run: join(dir, 'run'),
     myCnf: join(dir, 'my.cnf'),
@@ -148,6 +154,7 @@ export function podPaths(clusterDir: string, podName: string): PodPaths {
 /** Where the container's mounts go; the same in every pod, as in the image. */
 export const CONTAINER_PATHS = {
   data: '/var/lib/mysql',
+  state: '/var/lib/mysql-sts-agent',
   confD: '/etc/mysql/conf.d',
   run: '/run/mysqld',
   myCnf: '/etc/mysql/my.cnf',

@@ -16,14 +16,21 @@ import { containerMounts, podMounts, type Mount, type VolumeSources } from './vo
 export function podVolumeMounts(workload: Workload, paths: PodPaths, secretDir: (secretName: string) => string): Mount[] {
   const mounts = podMounts(workload, volumeSources(paths, secretDir));
   if (!mounts.some((mount) => mount.source === paths.data && mount.target === CONTAINER_PATHS.data)) {
-    throw new Error(`the manifest does not mount the volume claim ${workload.claimName} at ${CONTAINER_PATHS.data}, where the server image keeps its data`);
+    throw new Error(`the manifest does not mount the volume claim ${workload.claimName} (subPath mysql) at ${CONTAINER_PATHS.data}, where the server image keeps its data`);
+  }
+  if (!mounts.some((mount) => mount.source === paths.state && mount.target === CONTAINER_PATHS.state)) {
+    throw new Error(`the manifest does not mount the volume claim ${workload.claimName} (subPath agent) at ${CONTAINER_PATHS.state}, the agent's STATE_DIR`);
   }
   return [...mounts, { source: paths.myCnf, target: CONTAINER_PATHS.myCnf }];
 }
 
 function volumeSources(paths: PodPaths, secretDir: (secretName: string) => string): VolumeSources {
   return {
-    claim: paths.data,
+    claim: (subPath) => {
+      const dir = join(paths.volume, subPath ?? '');
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
     // The harness's own code reads these two through PodPaths.
     emptyDir: (name, mountPath) => {
       if (mountPath === CONTAINER_PATHS.confD) return paths.confD;

@@ -5,7 +5,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { connectToBridge, addNamespace, deleteLink, deleteNamespace, namespacePids, removeNetnsEtc, writeNetnsEtc } from './netns.js';
 import type { Workload } from './manifest.js';
 import { CONTAINERS } from './containers.js';
-import { podPaths, type ClusterNames, type PodPaths } from './options.js';
+import { CONTAINER_PATHS, podPaths, type ClusterNames, type PodPaths } from './options.js';
 import { startPause } from './pause.js';
 import { PortForwards } from './port-forward.js';
 import { renderHosts, renderResolvConf } from './pod-files.js';
@@ -88,7 +88,7 @@ export class Pod {
   /** Creates the pod's dirs, files, namespace and veth, and starts the pause process. */
   async setUp(): Promise<void> {
     const { paths, ctx } = this;
-    for (const dir of [paths.data, paths.logs]) mkdirSync(dir, { recursive: true });
+    for (const dir of [paths.data, paths.state, paths.logs]) mkdirSync(dir, { recursive: true });
     // emptyDirs: a new pod starts with them empty.
     emptyPodVolumes(paths);
     const { workload, secretDir, image } = ctx;
@@ -181,6 +181,16 @@ export class Pod {
       timeout: opts.timeoutMs ?? 60_000,
     });
     return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+
+  /**
+   * A server client (`mariadb-dump`, `mysqldump`…) in the server container, as
+   * root through the socket, as a backup job in the pod would run it: the
+   * password in MYSQL_PWD, never in argv.
+   */
+  execClient(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    const client = ['-uroot', `--socket=${CONTAINER_PATHS.socket}`, ...args];
+    return this.exec(cmd, client, { reject: false, container: CONTAINERS.server, env: { MYSQL_PWD: this.ctx.secrets.rootPassword }, timeoutMs: opts.timeoutMs });
   }
 
   /** A root connection through the server's socket (`<podDir>/run/mysqld.sock`). */

@@ -5,10 +5,10 @@ import type { Workload } from './manifest.js';
  * pod's containers share one mount namespace here, so a path must get the same
  * volume in every container that mounts it.
  *
- * Two simplifications, both deliberate: `/tmp` stays the host's (the cluster's
- * own files live under it) except in a container with its own root filesystem
- * (see `containerMounts`), and a claim's `subPath` is not applied (the pod's
- * data dir is the host dir the harness calls the volume, so tests can inspect it).
+ * One simplification, deliberate: `/tmp` stays the host's (the cluster's own
+ * files live under it) except in a container with its own root filesystem (see
+ * `containerMounts`). A claim's `subPath` is applied: each mount of the claim
+ * is its subdir of the pod's volume dir, as the kubelet does.
  */
 
 export interface Mount {
@@ -18,7 +18,8 @@ export interface Mount {
 
 /** Host dirs backing each kind of volume for one pod. */
 export interface VolumeSources {
-  readonly claim: string;
+  /** The claim's dir for a mount's `subPath` (the whole volume without one). */
+  claim(subPath: string | undefined): string;
   emptyDir(volume: string, mountPath: string): string;
   secret(secretName: string): string;
 }
@@ -26,20 +27,21 @@ export interface VolumeSources {
 const HOST_TMP = '/tmp';
 
 export function podMounts(workload: Workload, sources: VolumeSources): Mount[] {
-  const volumeAt = new Map<string, string>();
+  const volumeAt = new Map<string, { name: string; subPath: string | undefined }>();
   for (const container of [...(workload.pod.initContainers ?? []), ...workload.pod.containers]) {
     for (const mount of container.volumeMounts ?? []) {
+      const volume = { name: mount.name, subPath: mount.subPath };
       const earlier = volumeAt.get(mount.mountPath);
-      if (earlier !== undefined && earlier !== mount.name) {
-        throw new Error(`${mount.mountPath} holds volume ${earlier} in one container and ${mount.name} in ${container.name}: the harness's containers share one mount namespace`);
+      if (earlier !== undefined && (earlier.name !== volume.name || earlier.subPath !== volume.subPath)) {
+        throw new Error(`${mount.mountPath} holds volume ${earlier.name} in one container and ${mount.name} in ${container.name}: the harness's containers share one mount namespace`);
       }
-      volumeAt.set(mount.mountPath, mount.name);
+      volumeAt.set(mount.mountPath, volume);
     }
   }
   const mounts: Mount[] = [];
-  for (const [target, name] of volumeAt) {
+  for (const [target, volume] of volumeAt) {
     if (target === HOST_TMP) continue;
-    mounts.push({ source: volumeSource(workload, name, target, sources), target });
+    mounts.push({ source: volumeSource(workload, volume, target, sources), target });
   }
   return parentsFirst(mounts);
 }
@@ -52,7 +54,7 @@ export function containerMounts(workload: Workload, containerName: string, sourc
   const container = workload.pod.containers.find((candidate) => candidate.name === containerName);
   if (container === undefined) throw new Error(`the pod template has no container named ${containerName}`);
   const mounts = (container.volumeMounts ?? []).map((mount) => ({
-    source: volumeSource(workload, mount.name, mount.mountPath, sources),
+    source: volumeSource(workload, { name: mount.name, subPath: mount.subPath }, mount.mountPath, sources),
     target: mount.mountPath,
   }));
   return parentsFirst(mounts);
@@ -63,8 +65,9 @@ function parentsFirst(mounts: Mount[]): Mount[] {
   return mounts.sort((a, b) => a.target.length - b.target.length);
 }
 
-function volumeSource(workload: Workload, name: string, mountPath: string, sources: VolumeSources): string {
-  if (name === workload.claimName) return sources.claim;
+function volumeSource(workload: Workload, mount: { name: string; subPath: string | undefined }, mountPath: string, sources: VolumeSources): string {
+  const { name } = mount;
+  if (name === workload.claimName) return sources.claim(mount.subPath);
   const volume = workload.pod.volumes?.find((candidate) => candidate.name === name);
   if (volume === undefined) throw new Error(`volume ${name} (mounted at ${mountPath}) is not declared in the pod template`);
   if (volume.emptyDir !== undefined) return sources.emptyDir(name, mountPath);

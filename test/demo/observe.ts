@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { HTTP_PORT } from '../cluster/agent.js';
 import type { Pod } from '../cluster/pod.js';
 import { isOutsideBackup } from '../../src/data-dir/backup-size.js';
-import { AGENT_DIR } from '../../src/data-dir/layout.js';
+import { DATA_DIR_AGENT_DIR } from '../../src/data-dir/layout.js';
 import { directorySize } from '../../src/fs/directory-size.js';
 import type { StatusDocument } from '../../src/http/status-document.js';
 import type { PodRuntime } from './kubelet.js';
@@ -95,7 +95,7 @@ export class CloneWatch {
   constructor(private readonly peers: () => Pod[]) {}
 
   async progress(pod: Pod): Promise<CloneProgress | null> {
-    const staging = join(pod.paths.data, AGENT_DIR, 'staging');
+    const staging = join(pod.paths.data, DATA_DIR_AGENT_DIR, 'staging');
     if (!existsSync(staging)) {
       this.donors.delete(pod.name);
       return null;

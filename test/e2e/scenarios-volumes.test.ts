@@ -6,12 +6,13 @@ import { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import { loadBulk } from '../support/bulk-data.js';
 import { cloneInfoOf } from '../support/pod-inspect.js';
-import { metricsOf, readyzOf, startPrimaryWithRows, waitForReadyz, waitForWrites } from '../support/pod-probes.js';
+import { metricsOf, readyzOf, sample, startPrimaryWithRows, statusOf, waitForReadyz, waitForSameData, waitForWrites } from '../support/pod-probes.js';
 import { RowWriter } from '../support/row-writer.js';
 import { expectNothingLost } from './support/expect-nothing-lost.js';
 import { failedClonesOf, killDonorMidClone, slowCloneLink } from './support/mid-clone.js';
 import { checkNothingLost } from './support/nothing-lost.js';
-import { finishStart, initPlanOf, markerOf, startPod, type PodStart } from './support/pod-start.js';
+import { damageAgentFiles, globWipe, restartFromVolume } from './support/damaged-state.js';
+import { finishStart, initOutcomeOf, initPlanOf, markerOf, startPod, type PodStart } from './support/pod-start.js';
 import { holdLaggard, freezeUntilReplicated } from './support/primary-loss.js';
 import { hasApplied, replicationThreads } from './support/replica-state.js';
 import { ServerStartWatch } from './support/server-start-watch.js';
@@ -35,6 +36,7 @@ describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, 
     // One table per scenario: each writer numbers its rows from 1.
     await primary.query('CREATE TABLE app.mid_clone (id INT PRIMARY KEY, note VARCHAR(64))');
     await primary.query('CREATE TABLE app.lost_primary (id INT PRIMARY KEY, note VARCHAR(64))');
+    await primary.query('CREATE TABLE app.damaged_state (id INT PRIMARY KEY, note VARCHAR(64))');
     await startPod(cluster, 1, ENV);
     await startPod(cluster, 2, ENV);
   }, SET_UP_TIMEOUT_MS);
@@ -77,7 +79,7 @@ describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, 
     expect(cloneInfoOf(recipient)?.donor).toMatch(/^mysql-[01]$/);
     expect(markerOf(recipient)?.how).toBe('clone');
     expect(existsSync(join(recipient.paths.data, '.mysql-sts-agent', 'staging'))).toBe(false);
-    expect(existsSync(join(recipient.paths.data, '.mysql-sts-agent', 'clone-request.json'))).toBe(false);
+    expect(existsSync(join(recipient.paths.state, 'clone-request.json'))).toBe(false);
     expect(recipient.server.restartCount).toBe(server.clone.restarts);
     // The watch looked while the clone landed and while the server ran, and never saw a half-written data dir served.
     expect(watch?.stagingSamples).toBeGreaterThan(0);
@@ -145,6 +147,47 @@ describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, 
       expect(await replicationThreads(replica)).toEqual(['Yes', 'Yes', 0, '']);
       await waitForReadyz(replica, 200, { timeoutMs: 30_000 });
     }
+  }, SCENARIO_TIMEOUT_MS);
+
+  it('11. damaged local state: glob-wiped data dirs come back cloned (mysql-0 too, never empty), a torn marker and clone record neither crash the sidecar nor lose anything', async () => {
+    const writer = new RowWriter(() => cluster.pod(0).connect(), 'app.damaged_state');
+    writer.start();
+    let acknowledged: number[];
+    try {
+      await waitForWrites(writer, 20);
+      // A replica's data dir emptied by hand: its marker outlived the data, so it clones again instead of starting an empty server.
+      await globWipe(cluster, cluster.pod(1));
+      const wiped = await restartFromVolume(cluster, 1, ENV);
+      expect(wiped.initLog.filter((event) => event.state === 'lost').map((event) => event.plan)).toEqual(['lost']);
+      expect(initPlanOf(wiped.initLog)).toBe('clone');
+      // A replica whose clone record is truncated and whose marker is torn: init recovers the marker from the data dir's id, the sidecar replicates without the record.
+      await damageAgentFiles(cluster, cluster.pod(2));
+      const damaged = await restartFromVolume(cluster, 2, ENV);
+      expect(initOutcomeOf(damaged.initLog)).toBe('kept');
+      expect(markerOf(damaged.pod)?.how).toBe('recovered');
+      const status = await statusOf(damaged.pod);
+      expect(status.damagedFiles).toEqual([{ file: 'clone.json', problem: expect.stringMatching(/^not JSON/), fix: expect.stringMatching(/replicates from the server's own GTID position without it/) }]);
+      expect(status.clone).toBeNull();
+      expect(sample(await metricsOf(damaged.pod), 'mysql_sts_state_file_damaged{file="clone.json"}')).toBe('1');
+      expect(damaged.sidecarLog().filter((event) => event.msg.startsWith('damaged state file clone.json: '))).toHaveLength(1);
+      await waitForWrites(writer, 20);
+    } finally {
+      acknowledged = await writer.stop();
+    }
+    // The primary's data dir emptied by hand once the replicas hold every acknowledged row: it comes back as a clone of the most advanced, writable.
+    const replicas = cluster.listPods().filter((pod) => pod.n > 0);
+    await waitForSameData(primary, replicas, 'app.damaged_state', 60_000);
+    await globWipe(cluster, primary);
+    const rebuilt = await restartFromVolume(cluster, 0, ENV);
+    primary = rebuilt.pod;
+    expect(initPlanOf(rebuilt.initLog)).toBe('clone');
+    expect(cloneInfoOf(primary)?.donor).toMatch(/^mysql-[123]$/);
+    const next = Math.max(...acknowledged) + 1;
+    await primary.query('INSERT INTO app.damaged_state (id, note) VALUES (?, ?)', [next, 'after the rebuild']);
+    acknowledged.push(next);
+
+    const report = await checkNothingLost({ scenario: '11. damaged local state', primary, replicas, acknowledged, table: 'app.damaged_state', timeToReadyMs: rebuilt.timeToReadyMs });
+    expectNothingLost(report, ['mysql-0', ...replicas.map((replica) => replica.name)]);
   }, SCENARIO_TIMEOUT_MS);
 });
 

@@ -26,7 +26,7 @@ export async function tableDigest(pod: Pod, table: string): Promise<{ count: num
 /** What init recorded about the clone that made this pod's data dir. */
 export function cloneInfoOf(pod: Pod): CloneInfo | undefined {
   try {
-    return JSON.parse(readFileSync(join(pod.paths.data, '.mysql-sts-agent', 'clone.json'), 'utf8')) as CloneInfo;
+    return JSON.parse(readFileSync(join(pod.paths.state, 'clone.json'), 'utf8')) as CloneInfo;
   } catch {
     return undefined;
   }

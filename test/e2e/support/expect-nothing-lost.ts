@@ -4,7 +4,8 @@ import type { NothingLostReport } from './nothing-lost.js';
 /**
  * The assertions every scenario makes on checkNothingLost's report: no pod
  * misses an acknowledged row, every pod has as many rows as the primary
- * (which has at least every acknowledged one), and all checksums agree.
+ * (which has at least every acknowledged one), all checksums agree, and
+ * `--all-databases` dumps succeed on every pod.
  */
 export function expectNothingLost(report: NothingLostReport, pods: readonly string[], primary = 'mysql-0'): void {
   const onPrimary = report.rowsPerPod[primary] ?? -1;
@@ -13,4 +14,5 @@ export function expectNothingLost(report: NothingLostReport, pods: readonly stri
   expect(report.missing).toEqual(Object.fromEntries(pods.map((pod) => [pod, []])));
   expect(report.rowsPerPod).toEqual(Object.fromEntries(pods.map((pod) => [pod, onPrimary])));
   expect(report.checksumsEqual).toBe(true);
+  expect(report.dumps).toEqual(Object.fromEntries(pods.map((pod) => [pod, 'ok'])));
 }

@@ -34,9 +34,9 @@ export function spawnInit(cluster: Cluster, pod: Pod, label: string, extraEnv: R
   return { process, log: () => (existsSync(file) ? readFileSync(file, 'utf8') : '') };
 }
 
-/** The agent's files on the volume (marker `initialized`, `clone.json`) with their mtimes: equal snapshots mean init touched nothing. */
+/** The agent's files in its state dir (marker `initialized`, `clone.json`) with their mtimes: equal snapshots mean init touched nothing. */
 export function agentFilesOf(pod: Pod): Record<string, { text: string; mtimeMs: number }> {
-  const dir = join(pod.paths.data, '.mysql-sts-agent');
+  const dir = pod.paths.state;
   const files: Record<string, { text: string; mtimeMs: number }> = {};
   if (!existsSync(dir)) return files;
   for (const name of readdirSync(dir).sort()) {

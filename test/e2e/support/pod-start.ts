@@ -83,14 +83,14 @@ export interface CloneStamp {
 }
 
 export function cloneStampOf(pod: Pod): CloneStamp | undefined {
-  const file = join(pod.paths.data, '.mysql-sts-agent', 'clone.json');
+  const file = join(pod.paths.state, 'clone.json');
   if (!existsSync(file)) return undefined;
   return { text: readFileSync(file, 'utf8'), mtimeMs: statSync(file).mtimeMs };
 }
 
 /** The completion marker's content (`{"how":"clone"|"adopt",…}`), or undefined when there is none. */
 export function markerOf(pod: Pod): { how: string; at: string } | undefined {
-  const file = join(pod.paths.data, '.mysql-sts-agent', 'initialized');
+  const file = join(pod.paths.state, 'initialized');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { how: string; at: string }) : undefined;
 }
 

@@ -79,11 +79,10 @@ export class ServerStartWatch {
   }
 
   #dataDir(): { staging: string; marker: boolean; request: boolean } {
-    const agentDir = join(this.pod.paths.data, '.mysql-sts-agent');
     return {
-      staging: join(agentDir, 'staging'),
-      marker: existsSync(join(agentDir, 'initialized')),
-      request: existsSync(join(agentDir, 'clone-request.json')),
+      staging: join(this.pod.paths.data, '.mysql-sts-agent', 'staging'),
+      marker: existsSync(join(this.pod.paths.state, 'initialized')),
+      request: existsSync(join(this.pod.paths.state, 'clone-request.json')),
     };
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,18 +16,23 @@ writeFileSync(terminationLog, 'stale text from an earlier run that is longer tha
 /** Never the machine's own /var/lib/mysql: every run gets a data dir of its own. */
 const env = (extra: Record<string, string>) => ({
   DATA_DIR: mkdtempSync(join(dir, 'data-')),
+  STATE_DIR: mkdtempSync(join(dir, 'state-')),
   RESOLV_CONF: resolvConf,
   MYSQL_FLAVOR: 'mariadb',
   TERMINATION_LOG: terminationLog,
+  // An empty data dir's init checks its peers' answers with it (it is read before DNS is asked).
+  CLONE_SECRET: 'cli-test-clone-secret',
   ...extra,
 });
 
-/** A data dir a previous init completed (the marker is what counts). */
-function initializedDataDir(): string {
+/** A data dir a previous init completed: server files, its id, and the marker in the state dir naming that id. */
+function initializedDataDir(): { DATA_DIR: string; STATE_DIR: string } {
   const dataDir = mkdtempSync(join(dir, 'data-'));
-  mkdirSync(join(dataDir, '.mysql-sts-agent'));
-  writeFileSync(join(dataDir, '.mysql-sts-agent', 'initialized'), '{"how":"clone"}\n');
-  return dataDir;
+  const stateDir = mkdtempSync(join(dir, 'state-'));
+  mkdirSync(join(dataDir, 'mysql'));
+  writeFileSync(join(dataDir, 'mysql-sts-agent.id'), 'c0ffee\n');
+  writeFileSync(join(stateDir, 'initialized'), '{"how":"clone","at":"2026-01-01T00:00:00.000Z","dataDirId":"c0ffee"}\n');
+  return { DATA_DIR: dataDir, STATE_DIR: stateDir };
 }
 
 describe('mysql-sts-agent CLI', () => {
@@ -49,7 +54,7 @@ describe('mysql-sts-agent CLI', () => {
   it('init writes server_id = 100 + ordinal, and a second run changes nothing', async () => {
     const confDir = mkdtempSync(join(dir, 'conf-'));
     const dataDir = initializedDataDir();
-    const first = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, DATA_DIR: dataDir }));
+    const first = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, ...dataDir }));
     expect(first.exitCode).toBe(0);
     const path = join(confDir, 'mysql-sts-agent.cnf');
     const text = readFileSync(path, 'utf8');
@@ -61,7 +66,7 @@ describe('mysql-sts-agent CLI', () => {
 
     const before = statSync(path);
     await sleep(20);
-    const second = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, DATA_DIR: dataDir }));
+    const second = await runAgent(['init'], env({ POD_NAME: 'mysql-2', CONF_DIR: confDir, ...dataDir }));
     expect(second.exitCode).toBe(0);
     expect(second.stdout).toContain('identity config already up to date');
     expect(second.stdout).toContain('data dir already initialized: nothing to do');
@@ -95,6 +100,32 @@ describe('mysql-sts-agent CLI', () => {
     expect(readdirSync(dataDir)).toEqual([]);
   });
 
+  it('init refuses server files its marker does not vouch for (the image initialised a server over a wiped data dir): exit 6, one line, nothing touched', async () => {
+    const dirs = initializedDataDir();
+    rmSync(join(dirs.DATA_DIR, 'mysql-sts-agent.id'));
+    writeFileSync(join(dirs.DATA_DIR, 'ibdata1'), 'a fresh server');
+    const result = await runAgent(['init'], env({ POD_NAME: 'mysql-0', CONF_DIR: mkdtempSync(join(dir, 'conf-')), ...dirs }));
+    expect(result.exitCode).toBe(6);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `mysql-sts-agent init: the marker vouches for the data dir with the id c0ffee, but ${dirs.DATA_DIR} has no id file: these are not the files the marker was written for. If this pod's data is lost, empty ${dirs.DATA_DIR} (hidden files too) and restart the pod to clone it again; to keep these files as they are, delete ${dirs.STATE_DIR}/initialized and restart the pod`,
+    ]);
+    expect(readdirSync(dirs.DATA_DIR).sort()).toEqual(['ibdata1', 'mysql']);
+    expect(readdirSync(dirs.STATE_DIR)).toEqual(['initialized']);
+  });
+
+  it('init takes a marker over a glob-wiped data dir for a lost volume: the marker becomes `lost` and mysql-0 asks its peers instead of starting empty', async () => {
+    const dirs = initializedDataDir();
+    for (const name of ['mysql', 'mysql-sts-agent.id']) rmSync(join(dirs.DATA_DIR, name), { recursive: true });
+    const result = await runAgent(
+      ['init'],
+      env({ POD_NAME: 'mysql-0', CONF_DIR: mkdtempSync(join(dir, 'conf-')), ...dirs, INIT_DEADLINE_SECONDS: '1', DNS_SERVERS: '127.0.0.1:9', DNS_ATTEMPTS: '1' }),
+    );
+    expect(result.exitCode).toBe(4);
+    expect(result.stdout).toContain("this pod's data is gone but its marker is not: treating it as a lost volume");
+    expect(readdirSync(dirs.STATE_DIR)).toEqual(['lost']);
+    expect(readdirSync(dirs.DATA_DIR)).toEqual([]);
+  });
+
   it('init names a conf dir it cannot write, with exit code 3', async () => {
     const result = await runAgent(['init'], env({ POD_NAME: 'mysql-0', CONF_DIR: join(dir, 'does-not-exist') }));
     expect(result.exitCode).toBe(3);
@@ -109,6 +140,22 @@ describe('mysql-sts-agent CLI', () => {
   });
 });
 
+/** A replica's sidecar on `port` whose server is not there: nothing listens on MYSQL_PORT, so it must still serve, and say the server is down. */
+async function serveEnv(port: number, extra: Record<string, string>): Promise<Record<string, string>> {
+  return env({
+    POD_NAME: 'mysql-1',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(port),
+    CLONE_PORT: String(await freePort()),
+    MYSQL_PORT: String(await freePort()),
+    MYSQL_ROOT_PASSWORD: 'root-pw-never-shown',
+    REPLICATION_PASSWORD: 'repl-pw-never-shown',
+    AGENT_PASSWORD: 'agent-pw-never-shown',
+    CLONE_SECRET: 'clone-secret-never-shown',
+    ...extra,
+  });
+}
+
 describe('mysql-sts-agent serve and status', () => {
   let serve: ReturnType<typeof startAgent> | undefined;
   afterEach(() => {
@@ -117,23 +164,7 @@ describe('mysql-sts-agent serve and status', () => {
 
   it('serves /healthz, /readyz, /status and /metrics honestly with its server down, is read by `status`, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const clonePort = await freePort();
-    serve = startAgent(
-      ['serve'],
-      env({
-        POD_NAME: 'mysql-1',
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(port),
-        CLONE_PORT: String(clonePort),
-        // Nothing listens there: the sidecar must still serve, and say the server is down.
-        MYSQL_PORT: String(await freePort()),
-        MYSQL_ROOT_PASSWORD: 'root-pw-never-shown',
-        REPLICATION_PASSWORD: 'repl-pw-never-shown',
-        AGENT_PASSWORD: 'agent-pw-never-shown',
-        CLONE_SECRET: 'clone-secret-never-shown',
-        DATA_DIR: mkdtempSync(join(dir, 'data-')),
-      }),
-    );
+    serve = startAgent(['serve'], await serveEnv(port, {}));
     const base = `http://127.0.0.1:${port}`;
     const health = await waitFor(async () => fetch(`${base}/healthz`), { what: 'serve to answer /healthz', timeoutMs: 10_000 });
     // Nothing listens on MYSQL_PORT: alive means "the loop runs and mysqld answers", so not alive, and not ready.
@@ -168,6 +199,29 @@ describe('mysql-sts-agent serve and status', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('"msg":"shutting down"');
     expect(result.stdout + result.stderr).not.toMatch(/never-shown/);
+  });
+
+  it.each([
+    ['truncated', '{"donor":"mysql-0","coordi', /^not JSON/],
+    ['{}', '{}', /^"coordinates" is not an object$/],
+    ['random bytes', '\u0000\u00ff\u0013\u0007', /^not JSON/],
+  ])('serves on with a %s clone.json: /status, the metric and one log line name the file and the fix', async (_name, content, problem) => {
+    const port = await freePort();
+    const stateDir = mkdtempSync(join(dir, 'state-'));
+    writeFileSync(join(stateDir, 'clone.json'), content);
+    serve = startAgent(['serve'], await serveEnv(port, { STATE_DIR: stateDir }));
+    const base = `http://127.0.0.1:${port}`;
+    const status = await waitFor(async () => (await fetch(`${base}/status`)).json() as Promise<{ damagedFiles: unknown }>, { what: 'serve to answer /status', timeoutMs: 30_000 });
+    expect(status.damagedFiles).toEqual([{ file: 'clone.json', problem: expect.stringMatching(problem), fix: expect.stringContaining(`delete ${stateDir}/clone.json`) }]);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^mysql_sts_state_file_damaged\{file="clone.json"\} 1$/m);
+    expect(metrics).toMatch(/^mysql_sts_state_file_damaged\{file="initialized"\} 0$/m);
+    process.kill(serve.pid as number, 'SIGTERM');
+    const result = await serve;
+    expect(result.exitCode).toBe(0);
+    const damageLines = result.stdout.split('\n').filter((line) => line.includes('"msg":"damaged state file clone.json: '));
+    expect(damageLines).toHaveLength(1);
+    expect(JSON.parse(damageLines[0] ?? '{}')).toMatchObject({ level: 'error', file: 'clone.json', problem: expect.stringMatching(problem) });
   });
 
   it('refuses to serve without the secrets it needs, naming them', async () => {

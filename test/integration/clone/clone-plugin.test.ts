@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneSecretFile, HTTP_PORT, runInitContainer, startContainers, startSidecar, waitForReady } from '../../cluster/agent.js';
@@ -20,7 +20,6 @@ import { parseLog } from '../../e2e/support/pod-start.js';
  */
 
 const OVERLAY = 'k8s/overlays/mysql-9.7';
-const AGENT_DIR = '.mysql-sts-agent';
 
 interface Started {
   readonly pod: Pod;
@@ -73,8 +72,9 @@ describe('clone: MySQL 9.7 pods clone with the CLONE plugin', () => {
     expect(info?.donor).toBe('mysql-0');
     expect(info?.bytes).toBeGreaterThan(20_000 * 1024);
     expect(info?.coordinates.gtid).toMatch(/^[0-9a-f-]{36}:1-\d+/);
-    expect(existsSync(join(pod.paths.data, AGENT_DIR, 'initialized'))).toBe(true);
-    expect(existsSync(join(pod.paths.data, AGENT_DIR, 'clone-request.json'))).toBe(false);
+    expect(existsSync(join(pod.paths.state, 'initialized'))).toBe(true);
+    expect(existsSync(join(pod.paths.state, 'clone-request.json'))).toBe(false);
+    expect(readdirSync(pod.paths.data).filter((name) => name.startsWith('.'))).toEqual([]);
 
     const status = await statusOf(pod);
     expect(status).toMatchObject({ ready: true, dataDir: 'initialized', cloning: null, clone: { donor: 'mysql-0' } });

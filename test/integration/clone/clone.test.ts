@@ -82,7 +82,7 @@ describe('clone: a live set grows from empty volumes', () => {
 
   it('runs init again after success without changing or cloning anything', async () => {
     const replica = pods[1] as Pod;
-    const infoFile = join(replica.paths.data, '.mysql-sts-agent', 'clone.json');
+    const infoFile = join(replica.paths.state, 'clone.json');
     const before = statSync(infoFile).mtimeMs;
     const again = await runInitContainer(cluster, replica);
     expect(again.exitCode).toBe(0);

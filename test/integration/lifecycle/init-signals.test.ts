@@ -279,7 +279,7 @@ describe.each(STREAMS)('init stops on SIGTERM while it clones from a real donor 
     const result = await runInitContainer(cluster, recipient, env);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(cloneInfoOf(recipient)?.donor).toBe('mysql-0');
-    expect(existsSync(join(recipient.paths.data, '.mysql-sts-agent', 'initialized'))).toBe(true);
+    expect(existsSync(join(recipient.paths.state, 'initialized'))).toBe(true);
     expect(existsSync(join(recipient.paths.data, '.mysql-sts-agent', 'staging'))).toBe(false);
   });
 });

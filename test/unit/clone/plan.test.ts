@@ -36,6 +36,11 @@ describe('planFromDataDir: what the data dir alone decides', () => {
     });
   });
 
+  it('takes a marker over no server data for a lost volume, and refuses server files the marker does not vouch for', () => {
+    expect(planFromDataDir('lost')).toEqual({ action: 'lost', reason: 'the marker is there but the data dir holds no server data: a lost volume' });
+    expect(planFromDataDir('mismatch')).toEqual({ action: 'refuse', reason: 'the data dir holds server files the marker does not vouch for' });
+  });
+
   it('asks the peers only about an empty data dir', () => {
     expect(planFromDataDir('empty')).toEqual({ action: 'ask-peers', reason: 'the data dir is empty' });
   });
@@ -169,6 +174,16 @@ describe('planFromPeers: an empty primary (ordinal 0)', () => {
     ).toEqual(expected);
   });
 
+  it('never starts an empty primary over data its marker vouched for: waits, and still clones from a peer that holds data', () => {
+    const waits = planFromPeers({ ordinal: 0, peers: [peer(1, { holdsData: false }), peer(2, { holdsData: false, ready: false })], heldData: true });
+    expect(waits.action).toBe('wait');
+    expect(waits.reason).toMatch(/^this pod's data is lost .*restore the volume, or delete the `lost` file in STATE_DIR to start empty$/);
+    expect(planFromPeers({ ordinal: 0, peers: [], heldData: true }).action).toBe('wait');
+    const clones = planFromPeers({ ordinal: 0, peers: [peer(1, { progress: 5 }), peer(2, { progress: 9, ready: false })], heldData: true });
+    expect(donorNames(clones)).toEqual(['mysql-2', 'mysql-1']);
+    expect(planFromPeers({ ordinal: 1, peers: [peer(0)], heldData: true }).action).toBe('clone');
+  });
+
   it('waits when a peer did not answer and none is known to hold data', () => {
     expect(
       planFromPeers({
@@ -194,7 +209,7 @@ describe('plan properties', () => {
   const peersArb = fc
     .uniqueArray(peerArb, { selector: (p) => p.ordinal, maxLength: 8 })
     .map((list) => list.map((p): PeerCandidate => ({ ...p, name: `mysql-${p.ordinal}` })));
-  const dataDirArb = fc.constantFrom<DataDirState>('initialized', 'interrupted', 'empty', 'unmarked-data');
+  const dataDirArb = fc.constantFrom<DataDirState>('initialized', 'interrupted', 'clone-pending', 'empty', 'unmarked-data', 'lost', 'mismatch');
 
   it('never lists the pod itself, or a peer without data or unreachable, as a donor', () => {
     fc.assert(

@@ -210,4 +210,25 @@ describe('gtidContains', () => {
       }),
     );
   });
+
+  it('MariaDB: every domain of the inner list at or below the outer seq_no', () => {
+    expect(gtidContains('mariadb', '0-100-500,1-101-7', '0-101-499,1-101-7')).toBe(true);
+    expect(gtidContains('mariadb', '0-100-12', '0-101-500')).toBe(false);
+    expect(gtidContains('mariadb', '0-100-500', '0-100-1,2-102-1')).toBe(false);
+    expect(gtidContains('mariadb', '', '')).toBe(true);
+    expect(gtidContains('mariadb', '', '0-100-1')).toBe(false);
+  });
+
+  it('MySQL: agrees with a transaction-by-transaction model', () => {
+    const intervals = fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 6 })), { maxLength: 4 });
+    const text = (list: Array<[number, number]>) => list.map(([from, length]) => `${uuidA}:${from}-${from + length}`).join(',');
+    const model = (list: Array<[number, number]>) => new Set(list.flatMap(([from, length]) => Array.from({ length: length + 1 }, (_, i) => from + i)));
+    fc.assert(
+      fc.property(intervals, intervals, (outer, inner) => {
+        const have = model(outer);
+        expect(gtidContains('mysql', text(outer), text(inner))).toBe([...model(inner)].every((n) => have.has(n)));
+      }),
+    );
+    expect(gtidContains('mysql', `${uuidA}:1-10`, `${uuidB}:1`)).toBe(false);
+  });
 });

@@ -38,6 +38,23 @@ describe('planReplication', () => {
     expect(action.reason).not.toBe('');
   });
 
+  describe('error 1236 after an empty primary (a lost volume, since rebuilt from a peer)', () => {
+    const gap = status({ ...ioStopped, lastIoErrno: 1236, lastIoError: "Error: connecting slave requested to start from GTID 0-100-500, which is not in the master's binlog" });
+    const plan = (holds: boolean | undefined, history: Partial<ReplicationHistory>) =>
+      planReplication({ status: gap, errant: undefined, primaryHoldsReplica: holds }, target, { ...later, ...history });
+
+    it('starts again once the primary that lacked the replica\'s transactions holds them all', () => {
+      expect(plan(true, { primaryLackedReplica: true })).toEqual({ kind: 'start', reason: 'the primary now holds every transaction of this replica (it lacked them when replication stopped)' });
+    });
+
+    it('stays stopped, with the reason, while the primary lacks them, when nobody saw it lack them (a real purge), when unknown, and within the pause', () => {
+      expect(plan(false, { primaryLackedReplica: true }).reason).toBe('the primary lacks transactions this replica has: left stopped until the primary holds them (rebuilt from a peer) or this replica is rebuilt');
+      expect(plan(true, { primaryLackedReplica: false }).reason).toBe('the primary purged binlogs this replica needs: a restart cannot fix that');
+      expect(plan(undefined, { primaryLackedReplica: true }).kind).toBe('none');
+      expect(plan(true, { primaryLackedReplica: true, lastRestartAt: NOW - RESTART_PAUSE_MS }).kind).toBe('none');
+    });
+  });
+
   it('touches nothing on a replica with errant transactions, whatever else is true', () => {
     fc.assert(
       fc.property(statusArb(), historyArb(), (observed, history) => {
