@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import { readServerState, type ServerState } from '../mysql/server-state.js';
 import { closeGently, closeHard, readServerBootTime, withDeadline } from './connection-guard.js';
 import { ServerRestarts } from './server-restarts.js';
-import type { LoopSettings, LoopState } from './loop-types.js';
+import { initialLoopState, type LoopSettings, type LoopState } from './loop-types.js';
+import { StalledDumpReaper } from './stalled-dumps.js';
 import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
 import { connectToServer } from '../mysql/connection.js';
@@ -45,33 +46,16 @@ export class ControlLoop {
   #provisioner: ClonePluginProvisioner | undefined;
   /** The clone was recorded in the last check: the role's first check follows at once. */
   #justCloned = false;
+  /** The primary ends binlog dump threads whose replica stopped acknowledging. */
+  readonly #dumps: StalledDumpReaper;
 
   constructor(settings: LoopSettings, logger: Logger) {
     this.#settings = settings;
     this.#logger = logger;
     this.#hysteresis = new Hysteresis(settings.readyChecks);
     this.#provisioner = settings.provisioner;
-    const observation: Observation = {
-      role: settings.role,
-      serverUp: false,
-      serverError: 'not checked yet',
-      writable: undefined,
-      replication: undefined,
-      lag: undefined,
-      errant: undefined,
-    };
-    this.#state = {
-      checkedAt: undefined,
-      server: undefined,
-      observation,
-      verdict: { ready: false, reasons: ['not checked yet'] },
-      heartbeatWrites: 0,
-      heartbeatFailures: 0,
-      readOnlyRestores: 0,
-      lastError: undefined,
-      cloneInfo: settings.cloneInfo,
-      cloning: settings.provisioner?.report,
-    };
+    this.#state = initialLoopState(settings);
+    this.#dumps = new StalledDumpReaper(logger, { replicationUser: settings.source.user });
   }
 
   get state(): LoopState {
@@ -137,7 +121,7 @@ export class ControlLoop {
       const input = { connection, server, settings: this.#settings, cloneInfo: this.#state.cloneInfo, memory: this.#memory, logger: this.#logger };
       return { server, observation: await checkReplica(input) };
     }
-    const observation = await checkPrimary(connection, server, (written) => {
+    const observation = await checkPrimary(connection, server, this.#dumps, (written) => {
       const { heartbeatWrites, heartbeatFailures } = this.#state;
       this.#state = written ? { ...this.#state, heartbeatWrites: heartbeatWrites + 1 } : { ...this.#state, heartbeatFailures: heartbeatFailures + 1 };
     });

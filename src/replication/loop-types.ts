@@ -45,3 +45,28 @@ export interface LoopState {
   /** The CLONE-plugin clone in progress, until it is recorded. */
   readonly cloning: CloneAttemptReport | undefined;
 }
+
+/** What the loop knows before its first check: nothing, and so not Ready. */
+export function initialLoopState(settings: LoopSettings): LoopState {
+  const observation: Observation = {
+    role: settings.role,
+    serverUp: false,
+    serverError: 'not checked yet',
+    writable: undefined,
+    replication: undefined,
+    lag: undefined,
+    errant: undefined,
+  };
+  return {
+    checkedAt: undefined,
+    server: undefined,
+    observation,
+    verdict: { ready: false, reasons: ['not checked yet'] },
+    heartbeatWrites: 0,
+    heartbeatFailures: 0,
+    readOnlyRestores: 0,
+    lastError: undefined,
+    cloneInfo: settings.cloneInfo,
+    cloning: settings.provisioner?.report,
+  };
+}

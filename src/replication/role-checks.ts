@@ -10,13 +10,23 @@ import { findErrant } from './errant.js';
 import { chooseGtidStart } from './gtid-start.js';
 import { planReplication } from './plan.js';
 import { ensureWritable } from './primary.js';
+import type { StalledDumpReaper } from './stalled-dumps.js';
 import { applyReplicationAction, ensureReadOnly, readLag, readReplicaStatus } from './replica.js';
 
 /** One check of each role, on a connection the loop owns (ARCHITECTURE.md, "Replication"). */
 
-/** The primary stays writable and writes a heartbeat; `onHeartbeat` counts writes and failures. */
-export async function checkPrimary(connection: Connection, server: ServerState, onHeartbeat: (written: boolean) => void): Promise<Observation> {
+/**
+ * The primary stays writable, writes a heartbeat, and ends the dump threads of
+ * replicas that stopped acknowledging; `onHeartbeat` counts writes and failures.
+ */
+export async function checkPrimary(
+  connection: Connection,
+  server: ServerState,
+  dumps: StalledDumpReaper,
+  onHeartbeat: (written: boolean) => void,
+): Promise<Observation> {
   await ensureWritable(connection, server.version.flavor, server.readOnly);
+  await dumps.run(connection);
   try {
     await writeHeartbeat(connection);
     onHeartbeat(true);
