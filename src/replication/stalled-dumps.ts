@@ -76,19 +76,16 @@ export async function readTcpSockets(): Promise<TcpSocket[]> {
   return texts.flatMap(parseProcNetTcp);
 }
 
-/**
- * Every connection of the replication user, whatever its command: once a
- * replica reconnected, MariaDB shows the old dump thread as `Killed`.
- */
-const REPLICA_THREADS = 'SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE USER = ?';
 
 /** Ends the replication user's stalled connections; returns what it ended. */
 export async function endStalledDumps(
   connection: Connection,
   input: { replicationUser: string; readSockets: () => Promise<TcpSocket[]> },
 ): Promise<ReturnType<typeof findStalledThreads>> {
-  const [rows] = await connection.query<RowDataPacket[]>(REPLICA_THREADS, [input.replicationUser]);
-  const threads = rows.map((row) => ({ id: Number(row['id']), host: String(row['host']) }));
+  // SHOW PROCESSLIST on both servers (MySQL deprecates information_schema's); every connection of the
+  // replication user, whatever its command: once its replica reconnected, MariaDB shows the old dump thread as `Killed`.
+  const [rows] = await connection.query<RowDataPacket[]>('SHOW PROCESSLIST');
+  const threads = rows.filter((row) => row['User'] === input.replicationUser).map((row) => ({ id: Number(row['Id']), host: String(row['Host']) }));
   if (threads.length === 0) return [];
   const stalled = findStalledThreads(threads, await input.readSockets());
   for (const thread of stalled) {
