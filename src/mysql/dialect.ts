@@ -44,7 +44,8 @@ export interface Dialect {
   readonly gtidExecutedVariable: string;
   /**
    * Global privileges of the agent's own user: read replication and server
-   * state, run replication and read_only changes, take backups; nothing else
+   * state, run replication and read_only changes, take backups, end a stalled
+   * replica's connection on the primary (CONNECTION ADMIN, for KILL); nothing else
    * (heartbeat.* is granted apart).
    */
   readonly agentPrivileges: string;
@@ -73,7 +74,7 @@ function mariaDb(version: ServerVersion): Dialect {
     resetGtids: undefined,
     gtidExecutedVariable: '@@gtid_current_pos',
     agentPrivileges: versionAtLeast(version, 10, 5, 9)
-      ? 'RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, REPLICATION SLAVE ADMIN, SLAVE MONITOR, READ_ONLY ADMIN'
+      ? 'RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, REPLICATION SLAVE ADMIN, SLAVE MONITOR, READ_ONLY ADMIN, CONNECTION ADMIN'
       : 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, SUPER',
   };
 }
@@ -121,7 +122,7 @@ function mySql(version: ServerVersion): Dialect {
     resetGtids: versionAtLeast(version, 8, 2, 0) ? 'RESET BINARY LOGS AND GTIDS' : 'RESET MASTER',
     gtidExecutedVariable: '@@gtid_executed',
     agentPrivileges: versionAtLeast(version, 8, 0, 0)
-      ? 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN, BACKUP_ADMIN'
+      ? 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, REPLICATION_SLAVE_ADMIN, SYSTEM_VARIABLES_ADMIN, BACKUP_ADMIN, CONNECTION_ADMIN'
       : 'RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT, SUPER',
   };
 }

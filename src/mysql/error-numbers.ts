@@ -20,3 +20,6 @@ export function serverErrno(error: unknown): number | undefined {
 
 /** CLONE INSTANCE took the data, but the server has no supervisor to restart it (it exits; the kubelet starts it again). */
 export const ER_RESTART_SERVER_FAILED = 3707;
+
+/** KILL of a thread that has ended meanwhile. */
+export const ER_NO_SUCH_THREAD = 1094;

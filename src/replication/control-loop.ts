@@ -8,6 +8,7 @@ import { closeGently, closeHard, readServerBootTime, withDeadline } from './conn
 import { ServerRestarts } from './server-restarts.js';
 import { initialLoopState, type LoopSettings, type LoopState } from './loop-types.js';
 import { SourceSnapshots } from './source-snapshots.js';
+import { StalledDumpReaper } from './stalled-dumps.js';
 import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
 import { connectToServer } from '../mysql/connection.js';
@@ -48,6 +49,8 @@ export class ControlLoop {
   #justCloned = false;
   /** Replicas: the source's GTID positions, a lag bound that needs no heartbeat writer. */
   readonly #snapshots: SourceSnapshots | undefined;
+  /** The primary ends binlog dump threads whose replica stopped acknowledging. */
+  readonly #dumps: StalledDumpReaper;
 
   constructor(settings: LoopSettings, logger: Logger) {
     this.#settings = settings;
@@ -56,6 +59,7 @@ export class ControlLoop {
     this.#provisioner = settings.provisioner;
     this.#state = initialLoopState(settings);
     this.#snapshots = settings.role === 'replica' ? new SourceSnapshots(settings.source, settings.intervalMs) : undefined;
+    this.#dumps = new StalledDumpReaper(logger, { replicationUser: settings.source.user });
   }
 
   get state(): LoopState {
@@ -122,7 +126,7 @@ export class ControlLoop {
       const input = { connection, server, settings: this.#settings, cloneInfo: this.#state.cloneInfo, memory: this.#memory, snapshots: this.#snapshots, logger: this.#logger };
       return { server, observation: await checkReplica(input) };
     }
-    const observation = await checkPrimary(connection, server, (written) => {
+    const observation = await checkPrimary(connection, server, this.#dumps, (written) => {
       const { heartbeatWrites, heartbeatFailures } = this.#state;
       this.#state = written ? { ...this.#state, heartbeatWrites: heartbeatWrites + 1 } : { ...this.#state, heartbeatFailures: heartbeatFailures + 1 };
     });

@@ -13,12 +13,22 @@ import { primaryHoldsReplica, type GapMemory } from './purged-gap.js';
 import { ensureWritable } from './primary.js';
 import { applyReplicationAction, ensureReadOnly, measureLag, readReplicaStatus } from './replica.js';
 import type { SourceSnapshots } from './source-snapshots.js';
+import type { StalledDumpReaper } from './stalled-dumps.js';
 
 /** One check of each role, on a connection the loop owns (ARCHITECTURE.md, "Replication"). */
 
-/** The primary stays writable and writes a heartbeat; `onHeartbeat` counts writes and failures. */
-export async function checkPrimary(connection: Connection, server: ServerState, onHeartbeat: (written: boolean) => void): Promise<Observation> {
+/**
+ * The primary stays writable, writes a heartbeat, and ends the dump threads of
+ * replicas that stopped acknowledging; `onHeartbeat` counts writes and failures.
+ */
+export async function checkPrimary(
+  connection: Connection,
+  server: ServerState,
+  dumps: StalledDumpReaper,
+  onHeartbeat: (written: boolean) => void,
+): Promise<Observation> {
   await ensureWritable(connection, server.version.flavor, server.readOnly);
+  await dumps.run(connection);
   try {
     await writeHeartbeat(connection);
     onHeartbeat(true);

@@ -7,6 +7,7 @@ import { checkNothingLost } from './support/nothing-lost.js';
 import { agentFilesOf, restartPod, stopSidecar } from './support/pod-lifecycle.js';
 import { startPod } from './support/pod-start.js';
 import { EACH_SERVER } from './support/servers.js';
+import { prepareReconnectWatch, waitForNoConnectionsFrom, type ReconnectTimes } from './support/reconnect-watch.js';
 import { expectNothingLost, underWrites } from './support/under-writes.js';
 
 /** The number: long enough for every timeout on the way (slave_net_timeout, hysteresis, lag threshold) to fire. */
@@ -103,16 +104,20 @@ describe.each(EACH_SERVER)('e2e on %s: faults of a running StatefulSet', (_name,
     expectNothingLost(report);
   }, SCENARIO_TIMEOUT_MS);
 
-  it('6a. a replica cut off from the network for 30 s: not Ready with the reason while cut, the rest of the set unaffected; Ready again after, nothing lost', async () => {
+  it('6a. a replica cut off from the network for 30 s: not Ready with the reason while cut, its dump thread on the primary ended, the rest of the set unaffected; Ready again after, nothing lost', async () => {
     const cut = cluster.pod(2);
     const other = cluster.pod(1);
     let timeToReadyMs = 0;
+    let reconnect: ReconnectTimes | undefined;
     const run = await underWrites(() => primary().connect(), 'app.s6a', async (writer) => {
       await cluster.cutLink(cut.n);
       const cutAt = Date.now();
+      let watch: ((restoredAt: number) => Promise<ReconnectTimes>) | undefined;
       try {
         const out = await waitForReadyz(cut, 503, { timeoutMs: FLIP_TIMEOUT_MS });
         expect(out.reasons.join('\n')).toMatch(/IO thread is not running|lag unknown|lag [\d.]+ s is above/);
+        // The primary's sidecar ends the dump thread blocked on the silent replica while the link is still down.
+        await waitForNoConnectionsFrom(primary(), cut.address, cutAt + CUT_MS - Date.now());
         await sleep(Math.max(0, cutAt + CUT_MS - Date.now()));
         // Still out at the end of the cut, with a reason that names replication, while the others serve.
         const end = await readyzOf(cut);
@@ -121,12 +126,14 @@ describe.each(EACH_SERVER)('e2e on %s: faults of a running StatefulSet', (_name,
         await waitForReadyz(other, 200, { timeoutMs: FLIP_TIMEOUT_MS });
         await waitForReadyz(primary(), 200, { timeoutMs: FLIP_TIMEOUT_MS });
         await waitForWrites(writer, 20);
+        watch = await prepareReconnectWatch(primary(), cut, RECOVERY_TIMEOUT_MS);
       } finally {
         await cluster.restoreLink(cut.n);
       }
       const restoredAt = Date.now();
-      await waitForReadyz(cut, 200, { timeoutMs: RECOVERY_TIMEOUT_MS });
-      timeToReadyMs = Date.now() - restoredAt;
+      const ready = waitForReadyz(cut, 200, { timeoutMs: RECOVERY_TIMEOUT_MS }).then(() => Date.now() - restoredAt);
+      reconnect = await watch(restoredAt);
+      timeToReadyMs = await ready;
     });
     // Only mysql-2 was cut off: the primary acknowledged every insert.
     expect(run.errors).toBe(0);
@@ -137,6 +144,7 @@ describe.each(EACH_SERVER)('e2e on %s: faults of a running StatefulSet', (_name,
       acknowledged: run.acknowledged,
       table: 'app.s6a',
       timeToReadyMs,
+      reconnect,
     });
     expectNothingLost(report);
   }, SCENARIO_TIMEOUT_MS);

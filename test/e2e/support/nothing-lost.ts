@@ -20,6 +20,8 @@ export interface NothingLostCheck {
   readonly acknowledged: readonly number[];
   readonly table?: string;
   readonly timeToReadyMs?: number | undefined;
+  /** A cut-off replica's reconnect and catch-up times (ScenarioResult). */
+  readonly reconnect?: { readonly reconnectMs: number; readonly catchUpMs: number } | undefined;
   readonly catchUpTimeoutMs?: number;
 }
 
@@ -53,6 +55,8 @@ export async function checkNothingLost(check: NothingLostCheck): Promise<Nothing
     rowsPerPod,
     checksumsEqual: checksums.size === 1,
     timeToReadyMs: check.timeToReadyMs,
+    reconnectMs: check.reconnect?.reconnectMs,
+    catchUpMs: check.reconnect?.catchUpMs,
   };
   recordScenario(result);
   return { ...result, missing, dumps };

@@ -21,6 +21,10 @@ export interface ScenarioResult {
   readonly checksumsEqual: boolean;
   /** The slowest pod's time from its start (or restart) to Ready in this scenario, when the scenario measured one. */
   readonly timeToReadyMs?: number | undefined;
+  /** A replica cut off: from its link's return to its IO thread running and receiving events. */
+  readonly reconnectMs?: number | undefined;
+  /** A replica cut off: from its link's return to it having applied all the primary had then. */
+  readonly catchUpMs?: number | undefined;
 }
 
 export function recordScenario(result: ScenarioResult): void {
@@ -37,14 +41,18 @@ export function readScenarioLog(file: string): ScenarioResult[] {
     .map((line) => JSON.parse(line) as ScenarioResult);
 }
 
-const HEADERS = ['scenario', 'server', 'rows written', 'rows found per pod', 'checksums equal', 'time to Ready'] as const;
+const HEADERS = ['scenario', 'server', 'rows written', 'rows found per pod', 'checksums equal', 'time to Ready', 'reconnect', 'caught up'] as const;
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`;
+}
 
 function cells(result: ScenarioResult): string[] {
   const perPod = Object.entries(result.rowsPerPod)
     .map(([pod, rows]) => `${pod}=${rows}`)
     .join(' ');
-  const ready = result.timeToReadyMs === undefined ? '-' : `${(result.timeToReadyMs / 1000).toFixed(1)} s`;
-  return [result.scenario, result.server, String(result.rowsWritten), perPod, result.checksumsEqual ? 'yes' : 'NO', ready];
+  const times = [result.timeToReadyMs, result.reconnectMs, result.catchUpMs].map(seconds);
+  return [result.scenario, result.server, String(result.rowsWritten), perPod, result.checksumsEqual ? 'yes' : 'NO', ...times];
 }
 
 /** A scenario's label as the issue numbers it: `6a.` is (6, 'a'); an unnumbered one sorts last. */

@@ -39,7 +39,7 @@ const BEHAVIOUR: Readonly<Record<Flavor, ServerBehaviour>> = {
     purgedIoErrno: 1236,
     sqlThreadAfterErrant: 'No',
     readOnlyVariables: ['read_only'],
-    agentGrants: [new RegExp(`^GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, READ_ONLY ADMIN, REPLICATION SLAVE ADMIN, SLAVE MONITOR ${AGENT}`), HEARTBEAT_GRANT],
+    agentGrants: [new RegExp(`^GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, CONNECTION ADMIN, READ_ONLY ADMIN, REPLICATION SLAVE ADMIN, SLAVE MONITOR ${AGENT}`), HEARTBEAT_GRANT],
     cloneUserGrants: [],
   },
   mysql: {
@@ -48,7 +48,7 @@ const BEHAVIOUR: Readonly<Record<Flavor, ServerBehaviour>> = {
     readOnlyVariables: ['read_only', 'super_read_only'],
     agentGrants: [
       new RegExp(`^GRANT RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT ${AGENT}`),
-      new RegExp(`^GRANT BACKUP_ADMIN,REPLICATION_SLAVE_ADMIN,SYSTEM_VARIABLES_ADMIN ${AGENT}`),
+      new RegExp(`^GRANT BACKUP_ADMIN,CONNECTION_ADMIN,REPLICATION_SLAVE_ADMIN,SYSTEM_VARIABLES_ADMIN ${AGENT}`),
       HEARTBEAT_GRANT,
     ],
     cloneUserGrants: [/^GRANT USAGE ON \*\.\* TO `mysql_sts_clone`@`%`$/, /^GRANT BACKUP_ADMIN ON \*\.\* TO `mysql_sts_clone`@`%`$/],

@@ -57,16 +57,18 @@ describe('the e2e scenario table', () => {
     ]);
   });
 
-  it('renders one padded row per scenario with its server, NO for unequal checksums and - for an unmeasured time', () => {
+  it('renders one padded row per scenario with its server, NO for unequal checksums, its times and - for an unmeasured time', () => {
     const table = renderScenarioTable([
       { scenario: 'bring-up', server: 'MariaDB 10.11.6', rowsWritten: 1200, rowsPerPod: { 'mysql-0': 1200, 'mysql-1': 1200 }, checksumsEqual: true, timeToReadyMs: 4321 },
       { scenario: 'dns', server: 'MySQL 9.7.4', rowsWritten: 7, rowsPerPod: { 'mysql-0': 7 }, checksumsEqual: false },
+      { scenario: 'cut', server: 'MySQL 9.7.4', rowsWritten: 9, rowsPerPod: { 'mysql-0': 9 }, checksumsEqual: true, timeToReadyMs: 3060, reconnectMs: 440, catchUpMs: 12_960 },
     ]);
     expect(table.split('\n')).toEqual([
-      'scenario  server           rows written  rows found per pod         checksums equal  time to Ready',
-      '--------  ---------------  ------------  -------------------------  ---------------  -------------',
-      'bring-up  MariaDB 10.11.6  1200          mysql-0=1200 mysql-1=1200  yes              4.3 s',
-      'dns       MySQL 9.7.4      7             mysql-0=7                  NO               -',
+      'scenario  server           rows written  rows found per pod         checksums equal  time to Ready  reconnect  caught up',
+      '--------  ---------------  ------------  -------------------------  ---------------  -------------  ---------  ---------',
+      'bring-up  MariaDB 10.11.6  1200          mysql-0=1200 mysql-1=1200  yes              4.3 s          -          -',
+      'cut       MySQL 9.7.4      9             mysql-0=9                  yes              3.1 s          0.4 s      13.0 s',
+      'dns       MySQL 9.7.4      7             mysql-0=7                  NO               -              -          -',
     ]);
   });
 });
