@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError, lastLine } from '../../errors.js';
+import { describeLocalFault, localFaultIn, localFaultOf } from '../failure.js';
 import type { MutualTls } from '../../http/fastify.js';
 import type { Logger } from '../../log.js';
 import type { Flavor } from '../../mysql/server-version.js';
@@ -35,10 +36,14 @@ export async function cloneFrom(input: {
   signal?: AbortSignal | undefined;
 }): Promise<CloneInfo> {
   const { layout, logger, donor } = input;
-  await createStaging(layout);
+  await createStaging(layout).catch((error: unknown) => {
+    const fault = localFaultOf(error);
+    if (fault === undefined) throw error;
+    throw new AgentError('clone', `${describeLocalFault(fault)}: cannot create ${layout.staging}: ${(error as Error).message}`, { fault, cause: error });
+  });
   logger.info({ step: 'clone', donor: donor.name, address: donor.address }, 'cloning');
   const progress = createProgressReporter({ logger, donor: donor.name, terminal: process.stderr.isTTY ? process.stderr : undefined });
-  const received = await receiveBackup({ ...input, stagingDir: layout.staging, onProgress: progress.update }).finally(() => progress.finish());
+  const received = await receiveBackup({ ...input, stagingDir: layout.staging, volume: layout.dataDir, onProgress: progress.update }).finally(() => progress.finish());
   logger.info({ step: 'prepare', donor: donor.name, bytes: received.bytes, seconds: received.seconds }, 'received the backup; preparing');
   await prepare(input.flavor, layout.staging, input.signal);
   const coordinates = await readCoordinates(layout.staging);
@@ -61,8 +66,10 @@ async function prepare(flavor: Flavor, dir: string, signal: AbortSignal | undefi
   const result = await execa(command.file, command.args, { reject: false, cancelSignal: signal, killSignal: 'SIGKILL', stdout: 'ignore' });
   signal?.throwIfAborted();
   if (result.exitCode !== 0) {
-    const last = lastLine(String(result.stderr));
-    throw new AgentError('prepare', `failed to prepare the backup (${command.file} exit ${result.exitCode ?? result.signal}): ${last}`);
+    const stderr = String(result.stderr);
+    const local = localFaultIn(stderr);
+    const why = local === undefined ? lastLine(stderr) : `${describeLocalFault(local.fault)}: ${local.line}`;
+    throw new AgentError('prepare', `failed to prepare the backup (${command.file} exit ${result.exitCode ?? result.signal}): ${why}`, { fault: local?.fault });
   }
 }
 
