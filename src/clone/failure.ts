@@ -1,4 +1,5 @@
 import { AgentError, ConfigError, type Fault } from '../errors.js';
+import { ER_CLONE_DISK_SPACE, ER_CLONE_DONOR } from '../mysql/error-numbers.js';
 
 /**
  * Which clone failures another try can fix (ARCHITECTURE.md, "Clone
@@ -72,16 +73,29 @@ export function localFaultOf(error: unknown): LocalFault | undefined {
   return code === undefined ? undefined : CODE_FAULTS[code];
 }
 
-const FAULT_TEXT: Readonly<Record<LocalFault, string>> = {
+const FAULT_TEXT: Readonly<Record<Exclude<Fault, 'unauthorized'>, string>> = {
+  'volume-too-small': 'volume too small',
   'no-space': 'no space left on the data volume (ENOSPC)',
   'read-only': 'the data volume is read-only (EROFS)',
   permission: 'permission denied on the data volume (EACCES): the agent must run as the user that owns the data dir',
   io: 'I/O error on the data volume (EIO): the disk is failing',
 };
 
-/** One plain phrase for a local fault, first in every message that reports one. */
-export function describeLocalFault(fault: LocalFault): string {
+/** One plain phrase for a fault of this pod's volume, first in every message that reports one. */
+export function describeFault(fault: Exclude<Fault, 'unauthorized'>): string {
   return FAULT_TEXT[fault];
+}
+
+/**
+ * Whether a failed CLONE INSTANCE is this server's volume's fault: MySQL's own
+ * space check before copying (ER_CLONE_DISK_SPACE), or an OS error writing
+ * the clone (`OS errno 28 - No space left on device`, EROFS…). A donor's error
+ * comes wrapped in ER_CLONE_DONOR and is the donor's: another donor may do.
+ */
+export function cloneStatementFault(errno: number | undefined, text: string): Exclude<Fault, 'unauthorized'> | undefined {
+  if (errno === ER_CLONE_DISK_SPACE) return 'volume-too-small';
+  if (errno === ER_CLONE_DONOR) return undefined;
+  return localFaultIn(text)?.fault;
 }
 
 const GIB = 1024 ** 3;

@@ -20,3 +20,8 @@ export function serverErrno(error: unknown): number | undefined {
 
 /** CLONE INSTANCE took the data, but the server has no supervisor to restart it (it exits; the kubelet starts it again). */
 export const ER_RESTART_SERVER_FAILED = 3707;
+
+/** CLONE INSTANCE failed on the donor's side ("Clone Donor Error: …"): another donor may do. */
+export const ER_CLONE_DONOR = 3862;
+/** CLONE INSTANCE's own check: "Clone estimated database size is … Available space … is not enough." */
+export const ER_CLONE_DISK_SPACE = 3873;

@@ -9,7 +9,7 @@ import type { Secret } from '../../secret.js';
 import { signRequest } from '../auth.js';
 import { extractCommand } from '../backup-tool.js';
 import { AgentError, lastLine } from '../../errors.js';
-import { describeLocalFault, formatGiB, localFaultIn, type LocalFault } from '../failure.js';
+import { describeFault, formatGiB, localFaultIn, type LocalFault } from '../failure.js';
 import { checkRoom, roomNeeded } from './room.js';
 import { STALL_TIMEOUT_MS, watchProgress, type ProgressListener } from './watch-progress.js';
 import { coalesce } from '../coalesce.js';
@@ -79,7 +79,7 @@ export async function receiveBackup(input: ReceiveInput): Promise<Received> {
   if (local !== undefined) {
     // Our volume's own fault: no donor can fix it, and what the donor says (the recipient went away) would only hide it.
     const room = expectedBytes === undefined ? '' : `; the clone needs about ${formatGiB(roomNeeded(expectedBytes))}`;
-    const message = `${describeLocalFault(local.fault)} while unpacking the clone from ${donor.name} after ${bytes} bytes: ${local.line}${room}`;
+    const message = `${describeFault(local.fault)} while unpacking the clone from ${donor.name} after ${bytes} bytes: ${local.line}${room}`;
     throw new AgentError('clone', message, { fault: local.fault });
   }
   if (unpacked.stalled) {

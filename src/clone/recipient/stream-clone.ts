@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError, lastLine } from '../../errors.js';
-import { describeLocalFault, localFaultIn, localFaultOf } from '../failure.js';
+import { describeFault, localFaultIn, localFaultOf } from '../failure.js';
 import type { MutualTls } from '../../http/fastify.js';
 import type { Logger } from '../../log.js';
 import type { Flavor } from '../../mysql/server-version.js';
@@ -39,7 +39,7 @@ export async function cloneFrom(input: {
   await createStaging(layout).catch((error: unknown) => {
     const fault = localFaultOf(error);
     if (fault === undefined) throw error;
-    throw new AgentError('clone', `${describeLocalFault(fault)}: cannot create ${layout.staging}: ${(error as Error).message}`, { fault, cause: error });
+    throw new AgentError('clone', `${describeFault(fault)}: cannot create ${layout.staging}: ${(error as Error).message}`, { fault, cause: error });
   });
   logger.info({ step: 'clone', donor: donor.name, address: donor.address }, 'cloning');
   const progress = createProgressReporter({ logger, donor: donor.name, terminal: process.stderr.isTTY ? process.stderr : undefined });
@@ -68,7 +68,7 @@ async function prepare(flavor: Flavor, dir: string, signal: AbortSignal | undefi
   if (result.exitCode !== 0) {
     const stderr = String(result.stderr);
     const local = localFaultIn(stderr);
-    const why = local === undefined ? lastLine(stderr) : `${describeLocalFault(local.fault)}: ${local.line}`;
+    const why = local === undefined ? lastLine(stderr) : `${describeFault(local.fault)}: ${local.line}`;
     throw new AgentError('prepare', `failed to prepare the backup (${command.file} exit ${result.exitCode ?? result.signal}): ${why}`, { fault: local?.fault });
   }
 }
