@@ -102,5 +102,6 @@ export function systemErrorCode(error: unknown): string {
 
 /** The last non-empty line a tool printed: where command-line tools put the reason they failed. */
 export function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1)?.trim() || 'no message';
+  // Control characters (mbstream rings a BEL before each error) have no place in a one-line message.
+  return text.trim().split('\n').at(-1)?.replace(/\p{Cc}/gu, '').trim() || 'no message';
 }

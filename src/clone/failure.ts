@@ -57,7 +57,8 @@ const ERRNO_IN_TEXT = /(?:errcode|os errno|error number|errno)[:\s]+(\d+)/gi;
 /** The first line of a tool's output that names an OS error on the volume, and which one. */
 export function localFaultIn(text: string): { fault: LocalFault; line: string } | undefined {
   for (const raw of text.split('\n')) {
-    const line = raw.trim();
+    // mbstream's error lines start with a BEL (my_error rings the terminal's bell): no control character reaches a message.
+    const line = raw.replace(/\p{Cc}/gu, '').trim();
     for (const [pattern, fault] of TEXT_FAULTS) if (pattern.test(line)) return { fault, line };
     for (const match of line.matchAll(ERRNO_IN_TEXT)) {
       const fault = ERRNO_FAULTS.get(Number(match[1]));
