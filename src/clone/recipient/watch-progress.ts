@@ -20,7 +20,8 @@ export function watchProgress(input: {
   let grewAt = Date.now();
   const state = { stalled: false };
   const timer = setInterval(() => {
-    void directorySize(input.dir, () => false).then((size) => {
+    // A staging dir wiped under a sample (a stop, a failed try) must not become an unhandled rejection, which ends node.
+    void directorySize(input.dir, () => false).catch(() => bytes).then((size) => {
       if (size > bytes) {
         bytes = size;
         grewAt = Date.now();
