@@ -3,9 +3,9 @@ import { runInitContainer } from '../cluster/agent.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import { waitFor } from '../cluster/wait.js';
-import { loadBulk } from '../support/bulk-data.js';
 import { pidsNamed } from '../support/pod-inspect.js';
-import { startPrimaryWithRows, waitForWrites } from '../support/pod-probes.js';
+import { waitForWrites } from '../support/pod-probes.js';
+import { startBulkPrimary } from './support/bulk-primary.js';
 import { RowWriter } from '../support/row-writer.js';
 import { donorServing, fillVolume, mountSmallVolume, servedBackups } from '../support/small-volume.js';
 import { directorySize } from '../../src/fs/directory-size.js';
@@ -41,9 +41,7 @@ describe.each(STREAM_SERVERS)(
 
     beforeAll(async () => {
       cluster = await Cluster.create({ overlay: server.overlay });
-      primary = await startPrimaryWithRows(cluster, ENV);
-      await loadBulk(primary);
-      await primary.query('CREATE TABLE app.disk_full (id INT PRIMARY KEY, note VARCHAR(64))');
+      primary = await startBulkPrimary(cluster, ENV, ['disk_full']);
       await startPod(cluster, 1, ENV);
     }, SET_UP_TIMEOUT_MS);
     afterAll(async () => {
