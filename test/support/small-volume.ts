@@ -10,8 +10,9 @@ import type { Pod } from '../cluster/pod.js';
  * real volume is, is seen by every process of the pod, and is gone with the
  * pod (nothing is mounted on the host). Mount it before the pod's init runs.
  */
-export async function mountSmallVolume(pod: Pod, bytes: number): Promise<void> {
-  await pod.exec('sh', ['-c', `umount ${CONTAINER_PATHS.data} 2>/dev/null; mount -t tmpfs -o size=${bytes},mode=0755 tmpfs ${CONTAINER_PATHS.data}`]);
+export async function mountSmallVolume(pod: Pod, bytes: number, options: { readOnly?: boolean } = {}): Promise<void> {
+  const flags = `size=${bytes},mode=0755${options.readOnly === true ? ',ro' : ''}`;
+  await pod.exec('sh', ['-c', `umount ${CONTAINER_PATHS.data} 2>/dev/null; mount -t tmpfs -o ${flags} tmpfs ${CONTAINER_PATHS.data}`]);
 }
 
 /** The pod's data volume seen from the host, through its mount namespace. */

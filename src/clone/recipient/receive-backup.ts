@@ -15,7 +15,6 @@ import { STALL_TIMEOUT_MS, watchProgress, type ProgressListener } from './watch-
 import { coalesce } from '../coalesce.js';
 import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from '../protocol.js';
 
-
 /** Where a donor's clone port is, and the name its TLS certificate must carry. */
 export interface DonorAddress {
   readonly name: string;

@@ -56,6 +56,16 @@ describe('clone into a volume that cannot hold it (issue 13, part 3)', () => {
     expect(readdirSync(volumeOf(recipient))).toEqual([]);
   });
 
+  it('fails at once on a read-only volume, saying so, before the donor starts any backup', async () => {
+    await mountSmallVolume(recipient, 1024 * MIB, { readOnly: true });
+    const before = await servedBackups(donor);
+    const result = await runInitContainer(cluster, recipient, DEADLINE);
+    expect(result.exitCode, result.stderr).toBe(5);
+    expect(failureLine(result.stderr)).toMatch(/^mysql-sts-agent init: the data volume is read-only \(EROFS\): cannot create \/var\/lib\/mysql\/\S+: EROFS: read-only file system/);
+    expect(await servedBackups(donor)).toEqual(before);
+    expect(result.stdout).not.toContain('trying the next donor');
+  });
+
   it('says ENOSPC, not what the donor said, when the volume fills during the stream, and clones no more', async () => {
     const estimate = await directorySize(donor.paths.data, isOutsideBackup);
     await mountSmallVolume(recipient, roomNeeded(estimate) + 32 * MIB);
