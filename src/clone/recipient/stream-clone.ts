@@ -1,5 +1,6 @@
 import { execa } from 'execa';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError, lastLine } from '../../errors.js';
 import { describeFault, localFaultIn, localFaultOf } from '../failure.js';
@@ -36,10 +37,8 @@ export async function cloneFrom(input: {
   signal?: AbortSignal | undefined;
 }): Promise<CloneInfo> {
   const { layout, logger, donor } = input;
-  await createStaging(layout).catch((error: unknown) => {
-    const fault = localFaultOf(error);
-    if (fault === undefined) throw error;
-    throw new AgentError('clone', `${describeFault(fault)}: cannot create ${layout.staging}: ${(error as Error).message}`, { fault, cause: error });
+  await createStaging(layout).catch(async (error: unknown) => {
+    throw await stagingFailure(error, layout.dataDir, layout.staging);
   });
   logger.info({ step: 'clone', donor: donor.name, address: donor.address }, 'cloning');
   const progress = createProgressReporter({ logger, donor: donor.name, terminal: process.stderr.isTTY ? process.stderr : undefined });
@@ -58,6 +57,17 @@ export async function cloneFrom(input: {
   await commitClone(layout, info);
   logger.info({ step: 'commit', ...info }, 'clone complete: data dir ready');
   return info;
+}
+
+/**
+ * Why the staging dir could not be made. A recursive mkdir on a read-only
+ * filesystem fails with ENOENT, not EROFS, so the data dir's writability
+ * (access(2) answers EROFS or EACCES) names the cause when the error does not.
+ */
+async function stagingFailure(error: unknown, dataDir: string, staging: string): Promise<unknown> {
+  const fault = localFaultOf(error) ?? (await access(dataDir, constants.W_OK).then(() => undefined, localFaultOf));
+  if (fault === undefined) return error;
+  return new AgentError('clone', `${describeFault(fault)}: cannot create ${staging}: ${(error as Error).message}`, { fault, cause: error });
 }
 
 async function prepare(flavor: Flavor, dir: string, signal: AbortSignal | undefined): Promise<void> {
