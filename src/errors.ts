@@ -20,13 +20,22 @@ export const ExitCode = {
 
 export type ExitCodeName = keyof typeof ExitCode;
 
+/**
+ * Why a clone failed when another try cannot help: this pod's volume (too
+ * small, full, read-only, denied, failing) or a donor refusing our credentials.
+ * `clone/failure.ts` decides what each one means for retrying.
+ */
+export type Fault = 'volume-too-small' | 'no-space' | 'read-only' | 'permission' | 'io' | 'unauthorized';
+
 export class AgentError extends Error {
   readonly stage: ExitCodeName;
+  readonly fault: Fault | undefined;
 
-  constructor(stage: ExitCodeName, message: string, options?: { cause?: unknown }) {
+  constructor(stage: ExitCodeName, message: string, options?: { cause?: unknown; fault?: Fault | undefined }) {
     super(message, options);
     this.name = 'AgentError';
     this.stage = stage;
+    this.fault = options?.fault;
   }
 
   get exitCode(): number {
@@ -93,5 +102,6 @@ export function systemErrorCode(error: unknown): string {
 
 /** The last non-empty line a tool printed: where command-line tools put the reason they failed. */
 export function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1)?.trim() || 'no message';
+  // Control characters (mbstream rings a BEL before each error) have no place in a one-line message.
+  return text.trim().split('\n').at(-1)?.replace(/\p{Cc}/gu, '').trim() || 'no message';
 }

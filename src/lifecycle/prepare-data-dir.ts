@@ -17,6 +17,7 @@ import type { CloneMethod } from '../clone/method.js';
 import { planFromDataDir } from '../clone/plan.js';
 import { writeCloneRequest } from '../data-dir/clone-request.js';
 import { loadCloneTls } from '../clone/tls.js';
+import { classifyFailure } from '../clone/failure.js';
 
 /** `clone-pending`: the CLONE plugin will clone into the server the image initialises (the sidecar drives it). */
 export type DataDirOutcome = 'kept' | 'adopted' | 'cloned' | 'clone-pending' | 'bootstrap';
@@ -53,11 +54,12 @@ export async function prepareDataDir(input: PrepareInput): Promise<DataDirOutcom
       ...BACKOFF,
       deadline: Date.now() + config.initDeadlineSeconds * 1000,
       signal: input.signal,
-      isRetryable: (error) => !(error instanceof ConfigError),
+      // A full, read-only or too small volume, or a refused secret: another round would only load the donors (ARCHITECTURE.md, "Clone failures").
+      isRetryable: (error) => !classifyFailure(error).permanent,
       onRetry: ({ delayMs, error }) => logger.warn({ error: (error as Error).message, retryInMs: delayMs }, 'not ready to initialise the data dir yet'),
     });
   } catch (error) {
-    await wipeDataDir(layout);
+    await wipeAfterFailure(layout, logger);
     throw error;
   }
 }
@@ -98,6 +100,21 @@ async function actOnDataDir(layout: DataDirLayout, logger: Logger): Promise<Data
       return undefined;
     case 'ask-peers':
       return undefined;
+    }
+}
+
+/**
+ * Wipes what a failed clone left; false when it could not (a read-only or
+ * failing volume): the failure that brought us here is still the one to
+ * report, and a next init wipes again, since nothing unmarked is trusted.
+ */
+async function wipeAfterFailure(layout: DataDirLayout, logger: Logger): Promise<boolean> {
+  try {
+    await wipeDataDir(layout);
+    return true;
+  } catch (error) {
+    logger.warn({ dataDir: layout.dataDir, error: (error as Error).message }, 'could not wipe what the failed clone left; the next init wipes it');
+    return false;
   }
 }
 
@@ -144,11 +161,15 @@ async function attempt(input: PrepareInput & { layout: DataDirLayout; heldData: 
       // Stopped: no next donor; the caller wipes what this one left.
       input.signal.throwIfAborted();
       if (!(error instanceof AgentError)) throw error;
+      const wiped = await wipeAfterFailure(input.layout, logger);
+      // This volume's own fault: the next donor would fail the same way, after another full backup.
+      if (!wiped || !classifyFailure(error).nextDonorMayHelp) throw error;
       logger.warn({ donor: donor.name, error: error.message }, 'clone failed; trying the next donor');
       failures.push(error);
-      await wipeDataDir(input.layout);
     }
   }
   const last = failures.at(-1);
-  throw new AgentError(last?.stage ?? 'clone', `failed to clone from any donor: ${failures.map((f) => f.message).join('; ') || 'no donor has an address'}`);
+  // Permanent only when every donor's failure was (each refused our secret): one donor gone is worth another round.
+  const fault = failures.length > 0 && failures.every((failure) => classifyFailure(failure).permanent) ? last?.fault : undefined;
+  throw new AgentError(last?.stage ?? 'clone', `failed to clone from any donor: ${failures.map((f) => f.message).join('; ') || 'no donor has an address'}`, { fault });
 }

@@ -25,6 +25,7 @@ import { ControlLoop } from '../replication/control-loop.js';
 import { podFqdn } from '../identity/identity.js';
 import { waitForShutdownSignal } from './shutdown.js';
 import { setTimeout as delay } from 'node:timers/promises';
+import { removeStalePrivateDirs } from '../fs/private-dir.js';
 
 const CHECK_INTERVAL_MS = 1_000;
 /** The longest the HTTP side waits for a pending clone's CLONE INSTANCE: probes and peers' /status must not wait for a slow donor survey. */
@@ -41,6 +42,9 @@ export async function runServe(config: Config, logger: Logger, version: string):
   const replicationPassword = requireSecret(config.secrets.replicationPassword, 'REPLICATION_PASSWORD', 'replicas connect to the primary with it');
   const agentPassword = requireSecret(config.secrets.agentPassword, 'AGENT_PASSWORD', 'the sidecar connects to its server as AGENT_USER');
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'the sidecar authenticates clone requests with it');
+  // A sidecar SIGKILLed mid-backup left its option file (the agent's password) in /tmp, an emptyDir that outlives the container.
+  const stale = await removeStalePrivateDirs();
+  if (stale.length > 0) logger.warn({ removed: stale }, 'removed private dirs a previous run left behind');
   // MYSQL_FLAVOR=auto reads the data dir, which the server image may still be initialising: give it the startup probe's minute.
   const serverVersion = await retryUntil(() => resolveServerVersionOrFail(config), { baseMs: 500, maxMs: 2_000, deadline: Date.now() + 60_000 });
   const method = cloneMethodOrFail(config, serverVersion);

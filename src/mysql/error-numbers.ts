@@ -23,3 +23,8 @@ export const ER_RESTART_SERVER_FAILED = 3707;
 
 /** KILL of a thread that has ended meanwhile. */
 export const ER_NO_SUCH_THREAD = 1094;
+
+/** CLONE INSTANCE failed on the donor's side ("Clone Donor Error: …"): another donor may do. */
+export const ER_CLONE_DONOR = 3862;
+/** CLONE INSTANCE's own check: "Clone estimated database size is … Available space … is not enough." */
+export const ER_CLONE_DISK_SPACE = 3873;

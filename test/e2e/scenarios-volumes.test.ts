@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInitContainer } from '../cluster/agent.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
-import { loadBulk } from '../support/bulk-data.js';
 import { cloneInfoOf } from '../support/pod-inspect.js';
-import { metricsOf, readyzOf, sample, startPrimaryWithRows, statusOf, waitForReadyz, waitForSameData, waitForWrites } from '../support/pod-probes.js';
+import { metricsOf, readyzOf, sample, statusOf, waitForReadyz, waitForSameData, waitForWrites } from '../support/pod-probes.js';
+import { startBulkPrimary } from './support/bulk-primary.js';
 import { RowWriter } from '../support/row-writer.js';
 import { expectNothingLost } from './support/expect-nothing-lost.js';
 import { failedClonesOf, killDonorMidClone, slowCloneLink } from './support/mid-clone.js';
@@ -31,12 +31,7 @@ describe.each(EACH_SERVER)('e2e on %s: volumes never hold a half-written clone, 
 
   beforeAll(async () => {
     cluster = await Cluster.create({ overlay: server.overlay });
-    primary = await startPrimaryWithRows(cluster, ENV);
-    await loadBulk(primary);
-    // One table per scenario: each writer numbers its rows from 1.
-    await primary.query('CREATE TABLE app.mid_clone (id INT PRIMARY KEY, note VARCHAR(64))');
-    await primary.query('CREATE TABLE app.lost_primary (id INT PRIMARY KEY, note VARCHAR(64))');
-    await primary.query('CREATE TABLE app.damaged_state (id INT PRIMARY KEY, note VARCHAR(64))');
+    primary = await startBulkPrimary(cluster, ENV, ['mid_clone', 'lost_primary', 'damaged_state']);
     await startPod(cluster, 1, ENV);
     await startPod(cluster, 2, ENV);
   }, SET_UP_TIMEOUT_MS);

@@ -4,6 +4,7 @@ import { AgentError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { connectToServer, type ServerAddress } from '../../mysql/connection.js';
 import { ER_NO_SUCH_TABLE, ER_RESTART_SERVER_FAILED, serverErrno } from '../../mysql/error-numbers.js';
+import { classifyFailure, cloneStatementFault, describeFault } from '../failure.js';
 import { backoffDelay } from '../../retry.js';
 import type { Secret } from '../../secret.js';
 import type { ChosenDonor, DonorSearch } from '../find-donors.js';
@@ -37,6 +38,8 @@ export interface ProvisionerDeps {
 }
 
 const BACKOFF = { baseMs: 2_000, maxMs: 30_000 };
+/** After a failure of this volume (full, too small, read-only): each try is a full copy on a donor, and only an operator fixes the volume. */
+const PERMANENT_RETRY_MS = 10 * 60_000;
 const NO_CLONE_TABLES =
   'performance_schema.clone_status is missing: the server runs without the clone plugin (plugin-load-add=mysql_clone.so, from the identity config) or without performance_schema; the CLONE plugin needs both';
 
@@ -52,6 +55,13 @@ async function readClone(connection: Connection): Promise<{ status: ClonePluginS
   }
 }
 const LOG_EVERY_MS = 5_000;
+
+/** A CLONE INSTANCE error that is this server's volume's fault, as an error that says so first; undefined for any other. */
+function localCloneFailure(error: unknown, donor: string): AgentError | undefined {
+  const text = (error as Error).message;
+  const fault = cloneStatementFault(serverErrno(error), text);
+  return fault === undefined ? undefined : new AgentError('clone', `${describeFault(fault)} while cloning from ${donor}: ${text}`, { fault });
+}
 
 /**
  * The recipient side of the CLONE-plugin clone (ARCHITECTURE.md, "The
@@ -152,7 +162,7 @@ export class ClonePluginProvisioner {
       throw new AgentError('clone', `failed to clone from any donor: ${this.#report.lastError ?? 'no donor'}`);
     } catch (error) {
       const failures = this.#report.failures + 1;
-      const delayMs = backoffDelay(failures, BACKOFF);
+      const delayMs = classifyFailure(error).permanent ? PERMANENT_RETRY_MS : backoffDelay(failures, BACKOFF);
       this.#retryAt = Date.now() + delayMs;
       this.#update({ phase: 'waiting', lastError: (error as Error).message, failures });
       this.#deps.logger.warn({ error: (error as Error).message, retryInMs: delayMs }, 'not able to clone yet');
@@ -188,6 +198,9 @@ export class ClonePluginProvisioner {
         this.#deps.logger.info({ donor: donor.name, answer: (error as Error).message }, 'the server took the clone and exits to restart on it');
         return true;
       }
+      const local = localCloneFailure(error, donor.name);
+      // This server's volume: the next donor would fail the same way, after another full copy.
+      if (local !== undefined) throw local;
       const message = `${donor.name}: ${(error as Error).message}`;
       this.#update({ lastError: message, failures: this.#report.failures + 1 });
       this.#deps.logger.warn({ donor: donor.name, error: (error as Error).message }, 'clone failed; trying the next donor');

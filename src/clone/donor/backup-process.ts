@@ -46,10 +46,16 @@ export async function startBackup(input: {
   onBytes: (total: number) => void;
 }): Promise<RunningBackup> {
   const dir = await createPrivateDir('msa-backup');
-  const optionFile = await dir.writeSecretFile(
-    'client.cnf',
-    renderOptionFile({ group: 'client', user: input.mysql.user, password: input.mysql.password.reveal(), host: input.mysql.host, port: input.mysql.port }),
-  );
+  const optionFile = await dir
+    .writeSecretFile(
+      'client.cnf',
+      renderOptionFile({ group: 'client', user: input.mysql.user, password: input.mysql.password.reveal(), host: input.mysql.host, port: input.mysql.port }),
+    )
+    .catch(async (error: unknown) => {
+      // No tool will run to end and dispose of it: gone now, not at exit.
+      await dir.dispose();
+      throw error;
+    });
   const command = backupCommand({ flavor: input.flavor, optionFile, dataDir: input.dataDir, scratchDir: dir.path, parallel: input.parallel });
   const controller = new AbortController();
   const child = execa(command.file, command.args, {

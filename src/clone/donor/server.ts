@@ -127,6 +127,8 @@ class BackupSlot {
 
   started(backup: RunningBackup & { id: string }): void {
     this.#current = backup;
+    // The shutdown came while this one waited for GO or was starting: it never got the abort.
+    if (this.#closing) backup.abort('the donor is shutting down');
     this.#outcomes.set(backup.id, { done: backup.done, at: Date.now() });
     for (const [id, entry] of this.#outcomes) if (Date.now() - entry.at > OUTCOME_KEPT_MS) this.#outcomes.delete(id);
     void backup.done.then(() => {

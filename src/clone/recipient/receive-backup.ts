@@ -3,19 +3,17 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { directorySize } from '../../fs/directory-size.js';
 import type { MutualTls } from '../../http/fastify.js';
 import type { Flavor } from '../../mysql/server-version.js';
 import type { Secret } from '../../secret.js';
 import { signRequest } from '../auth.js';
 import { extractCommand } from '../backup-tool.js';
 import { AgentError, lastLine } from '../../errors.js';
+import { describeFault, formatGiB, localFaultIn, type LocalFault } from '../failure.js';
+import { checkRoom, roomNeeded } from './room.js';
+import { STALL_TIMEOUT_MS, watchProgress, type ProgressListener } from './watch-progress.js';
 import { coalesce } from '../coalesce.js';
 import { BACKUP_ID_HEADER, BACKUP_PATH, ESTIMATE_HEADER, GO, statusPath, UPGRADE_PROTOCOL, type BackupStatus } from '../protocol.js';
-
-/** A donor that sends nothing for this long is taken for dead (SIGSTOP, a cut link). */
-const STALL_TIMEOUT_MS = 60_000;
-const WATCH_EVERY_MS = 1_000;
 
 /** Where a donor's clone port is, and the name its TLS certificate must carry. */
 export interface DonorAddress {
@@ -30,8 +28,6 @@ export interface Received {
   readonly bytes: number;
   readonly seconds: number;
 }
-
-type ProgressListener = (progress: { bytes: number; expectedBytes: number | undefined }) => void;
 
 /** Everything a signed request to one donor needs. */
 interface DonorChannel {
@@ -48,6 +44,8 @@ interface DonorChannel {
 type ReceiveInput = DonorChannel & {
   readonly flavor: Flavor;
   readonly stagingDir: string;
+  /** The data volume, as messages name it. */
+  readonly volume: string;
   readonly parallel: number;
   readonly onProgress?: ProgressListener;
 };
@@ -65,6 +63,11 @@ export async function receiveBackup(input: ReceiveInput): Promise<Received> {
   const { donor, signal } = input;
   const started = Date.now();
   const { socket, id, expectedBytes } = await upgrade(input);
+  // Before GO, so a volume that cannot hold the clone costs the donor no backup.
+  await checkRoom({ estimate: expectedBytes, dir: input.stagingDir, volume: input.volume }).catch((error: unknown) => {
+    socket.destroy();
+    throw error;
+  });
   const hangUp = () => socket.destroy();
   signal?.addEventListener('abort', hangUp, { once: true });
   const unpacked = await unpack(input, socket, expectedBytes).finally(() => {
@@ -73,7 +76,13 @@ export async function receiveBackup(input: ReceiveInput): Promise<Received> {
   });
   // Stopped: the extractor has exited; asking the donor would only make init wait.
   signal?.throwIfAborted();
-  const { bytes, failure } = unpacked;
+  const { bytes, failure, local } = unpacked;
+  if (local !== undefined) {
+    // Our volume's own fault: no donor can fix it, and what the donor says (the recipient went away) would only hide it.
+    const room = expectedBytes === undefined ? '' : `; the clone needs about ${formatGiB(roomNeeded(expectedBytes))}`;
+    const message = `${describeFault(local.fault)} while unpacking the clone from ${donor.name} after ${bytes} bytes: ${local.line}${room}`;
+    throw new AgentError('clone', message, { fault: local.fault });
+  }
   if (unpacked.stalled) {
     throw new AgentError('clone', `the stream from ${donor.name} stalled after ${bytes} bytes (nothing for ${STALL_TIMEOUT_MS / 1000} s)`);
   }
@@ -98,7 +107,7 @@ async function unpack(
   input: ReceiveInput,
   socket: Socket,
   expectedBytes: number | undefined,
-): Promise<{ tool: string; bytes: number; stalled: boolean; failure: string | undefined }> {
+): Promise<{ tool: string; bytes: number; stalled: boolean; failure: string | undefined; local: { fault: LocalFault; line: string } | undefined }> {
   const extract = extractCommand(input.flavor, input.stagingDir, input.parallel);
   const handOff = input.tls === undefined;
   const extractor = execa(extract.file, extract.args, {
@@ -124,8 +133,13 @@ async function unpack(
   const extracted = await extractor;
   const bytes = await watch.stop();
   const pipeError = await piped;
-  const exitFailure = extracted.exitCode === 0 ? undefined : `exit ${extracted.exitCode ?? extracted.signal}: ${lastLine(String(extracted.stderr))}`;
-  return { tool: extract.file, bytes, stalled: watch.stalled, failure: pipeError instanceof Error ? pipeError.message : exitFailure };
+  const stderr = String(extracted.stderr);
+  // The whole of stderr, not its last line: mbstream names the OS error first and then other complaints (out-of-order chunk).
+  const local = localFaultIn(stderr);
+  // mbstream exits 0 after "failed to create file" (a read-only volume, EEXIST): a complaint fails the extraction whatever the exit code.
+  const complained = /error|failed/i.test(stderr);
+  const exitFailure = extracted.exitCode === 0 && !complained ? undefined : `exit ${extracted.exitCode ?? extracted.signal}: ${local?.line ?? lastLine(stderr)}`;
+  return { tool: extract.file, bytes, stalled: watch.stalled, failure: pipeError instanceof Error ? pipeError.message : exitFailure, local };
 }
 
 /** The signed upgrade request; anything but 101 becomes an error that says what to do. */
@@ -185,50 +199,11 @@ function send(input: DonorChannel, path: string, headers: Record<string, string>
   return tls === undefined ? httpRequest(options) : httpsRequest({ ...options, ...tls, servername: donor.fqdn });
 }
 
-/**
- * With the socket handed to the extractor, node no longer sees the bytes:
- * progress (and a stalled donor) is read off the staging dir's growth.
- */
-function watchProgress(input: {
-  dir: string;
-  expectedBytes: number | undefined;
-  onProgress: ProgressListener | undefined;
-  onStall: () => void;
-}) {
-  let bytes = 0;
-  let grewAt = Date.now();
-  const state = { stalled: false };
-  const timer = setInterval(() => {
-    void directorySize(input.dir, () => false).then((size) => {
-      if (size > bytes) {
-        bytes = size;
-        grewAt = Date.now();
-        input.onProgress?.({ bytes, expectedBytes: input.expectedBytes });
-      } else if (Date.now() - grewAt > STALL_TIMEOUT_MS && !state.stalled) {
-        state.stalled = true;
-        input.onStall();
-      }
-    });
-  }, WATCH_EVERY_MS);
-  return {
-    get stalled() {
-      return state.stalled;
-    },
-    async stop(): Promise<number> {
-      clearInterval(timer);
-      bytes = Math.max(bytes, await directorySize(input.dir, () => false).catch(() => 0));
-      return bytes;
-    },
-  };
-}
-
 function refusal(donor: DonorAddress, status: number): AgentError {
-  const message =
-    status === 401
-      ? `${donor.name} refused our credentials (401): CLONE_SECRET must be the same on every pod, and clocks within 60 s`
-      : status === 429
-        ? `${donor.name} is already streaming a backup to another pod (429)`
-        : `${donor.name} answered HTTP ${status} instead of a backup`;
+  if (status === 401) {
+    return new AgentError('clone', `${donor.name} refused our credentials (401): CLONE_SECRET must be the same on every pod, and clocks within 60 s`, { fault: 'unauthorized' });
+  }
+  const message = status === 429 ? `${donor.name} is already streaming a backup to another pod (429)` : `${donor.name} answered HTTP ${status} instead of a backup`;
   return new AgentError('clone', message);
 }
 

@@ -1,7 +1,9 @@
 import { execa } from 'execa';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError, lastLine } from '../../errors.js';
+import { describeFault, localFaultIn, localFaultOf } from '../failure.js';
 import type { MutualTls } from '../../http/fastify.js';
 import type { Logger } from '../../log.js';
 import type { Flavor } from '../../mysql/server-version.js';
@@ -37,10 +39,12 @@ export async function cloneFrom(input: {
   signal?: AbortSignal | undefined;
 }): Promise<CloneInfo> {
   const { layout, logger, donor } = input;
-  await createStaging(layout);
+  await createStaging(layout).catch(async (error: unknown) => {
+    throw await stagingFailure(error, layout.dataDir, layout.staging);
+  });
   logger.info({ step: 'clone', donor: donor.name, address: donor.address }, 'cloning');
   const progress = createProgressReporter({ logger, donor: donor.name, terminal: process.stderr.isTTY ? process.stderr : undefined });
-  const received = await receiveBackup({ ...input, stagingDir: layout.staging, onProgress: progress.update }).finally(() => progress.finish());
+  const received = await receiveBackup({ ...input, stagingDir: layout.staging, volume: layout.dataDir, onProgress: progress.update }).finally(() => progress.finish());
   logger.info({ step: 'prepare', donor: donor.name, bytes: received.bytes, seconds: received.seconds }, 'received the backup; preparing');
   await prepare(input.flavor, layout.staging, input.signal);
   const coordinates = await readCoordinates(layout.staging);
@@ -57,14 +61,27 @@ export async function cloneFrom(input: {
   return info;
 }
 
+/**
+ * Why the staging dir could not be made. A recursive mkdir on a read-only
+ * filesystem fails with ENOENT, not EROFS, so the data dir's writability
+ * (access(2) answers EROFS or EACCES) names the cause when the error does not.
+ */
+async function stagingFailure(error: unknown, dataDir: string, staging: string): Promise<unknown> {
+  const fault = localFaultOf(error) ?? (await access(dataDir, constants.W_OK).then(() => undefined, localFaultOf));
+  if (fault === undefined) return error;
+  return new AgentError('clone', `${describeFault(fault)}: cannot create ${staging}: ${(error as Error).message}`, { fault, cause: error });
+}
+
 async function prepare(flavor: Flavor, dir: string, signal: AbortSignal | undefined): Promise<void> {
   const command = prepareCommand(flavor, dir);
   // SIGKILL on a stop: the staging dir it works on is thrown away, so there is nothing to finish cleanly.
   const result = await execa(command.file, command.args, { reject: false, cancelSignal: signal, killSignal: 'SIGKILL', stdout: 'ignore' });
   signal?.throwIfAborted();
   if (result.exitCode !== 0) {
-    const last = lastLine(String(result.stderr));
-    throw new AgentError('prepare', `failed to prepare the backup (${command.file} exit ${result.exitCode ?? result.signal}): ${last}`);
+    const stderr = String(result.stderr);
+    const local = localFaultIn(stderr);
+    const why = local === undefined ? lastLine(stderr) : `${describeFault(local.fault)}: ${local.line}`;
+    throw new AgentError('prepare', `failed to prepare the backup (${command.file} exit ${result.exitCode ?? result.signal}): ${why}`, { fault: local?.fault });
   }
 }
 

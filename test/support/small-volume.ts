@@ -1,0 +1,54 @@
+import { execa } from 'execa';
+import { statfsSync } from 'node:fs';
+import { HTTP_PORT } from '../cluster/agent.js';
+import { CONTAINER_PATHS } from '../cluster/options.js';
+import type { Pod } from '../cluster/pod.js';
+
+/**
+ * A size-limited data volume: a tmpfs with `size=` mounted on the pod's
+ * /var/lib/mysql inside the pod's own mount namespace, so it is full where a
+ * real volume is, is seen by every process of the pod, and is gone with the
+ * pod (nothing is mounted on the host). Mount it before the pod's init runs.
+ */
+export async function mountSmallVolume(pod: Pod, bytes: number, options: { readOnly?: boolean } = {}): Promise<void> {
+  const flags = `size=${bytes},mode=0755${options.readOnly === true ? ',ro' : ''}`;
+  await pod.exec('sh', ['-c', `umount ${CONTAINER_PATHS.data} 2>/dev/null; mount -t tmpfs -o ${flags} tmpfs ${CONTAINER_PATHS.data}`]);
+}
+
+/** The pod's data volume seen from the host, through its mount namespace. */
+export function volumeOf(pod: Pod): string {
+  return `/proc/${pod.pausePid}/root${CONTAINER_PATHS.data}`;
+}
+
+/** Bytes used on the pod's data volume, and bytes an unprivileged writer may still write there. */
+export function volumeUsage(pod: Pod): { used: number; free: number } {
+  const stats = statfsSync(volumeOf(pod));
+  return { used: (stats.blocks - stats.bfree) * stats.bsize, free: stats.bavail * stats.bsize };
+}
+
+/** Fills the pod's data volume to the last block (another writer on the volume, as the disk-full reproduction had). */
+export async function fillVolume(pod: Pod): Promise<void> {
+  const filler = `${volumeOf(pod)}/filler`;
+  // Two goes: the extractor writes meanwhile, so the free space read first may be gone by the time fallocate asks for it.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const { free } = volumeUsage(pod);
+    const result = await execa('fallocate', ['-l', String(Math.max(4096, free - 65_536)), filler], { reject: false });
+    if (result.exitCode === 0) return;
+  }
+  throw new Error(`failed to fill ${pod.name}'s data volume`);
+}
+
+/** The donor's backups so far, by result (`mysql_sts_clone_served_total`). */
+export async function servedBackups(pod: Pod): Promise<Record<string, number>> {
+  const metrics = await pod.httpGet(HTTP_PORT, '/metrics');
+  const served: Record<string, number> = {};
+  for (const match of metrics.body.matchAll(/^mysql_sts_clone_served_total\{result="(\w+)"\} (\d+)$/gm)) served[match[1] ?? ''] = Number(match[2]);
+  return served;
+}
+
+/** Whether the donor streams a backup now (`mysql_sts_clone_serving`). */
+export async function donorServing(pod: Pod): Promise<boolean> {
+  const metrics = await pod.httpGet(HTTP_PORT, '/metrics');
+  return /^mysql_sts_clone_serving 1$/m.test(metrics.body);
+}
+
