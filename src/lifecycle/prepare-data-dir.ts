@@ -13,6 +13,7 @@ import type { CloneMethod } from '../clone/method.js';
 import { planFromDataDir } from '../clone/plan.js';
 import { writeCloneRequest } from '../data-dir/clone-request.js';
 import { loadCloneTls } from '../clone/tls.js';
+import type { InitTracker } from '../clone/init-progress.js';
 
 /** `clone-pending`: the CLONE plugin will clone into the server the image initialises (the sidecar drives it). */
 export type DataDirOutcome = 'kept' | 'adopted' | 'cloned' | 'clone-pending' | 'bootstrap';
@@ -25,6 +26,8 @@ interface PrepareInput {
   readonly logger: Logger;
   /** SIGTERM/SIGINT: ends whatever init waits for (ARCHITECTURE.md, "Stopping init"). */
   readonly signal: AbortSignal;
+  /** Init's phase and clone progress, for its status server. */
+  readonly tracker?: InitTracker | undefined;
 }
 
 const BACKOFF = { baseMs: 1_000, maxMs: 15_000 };
@@ -75,11 +78,16 @@ export async function prepareDataDir(input: PrepareInput): Promise<DataDirOutcom
  * running server: init records the decision and the sidecar carries it out.
  */
 async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise<DataDirOutcome> {
-  const { config, logger } = input;
+  const { config, logger, tracker } = input;
+  tracker?.enter('deciding');
   const search = await findDonors({ config, client: input.client, signal: input.signal });
   logger.info({ plan: search.plan.action, reason: search.plan.reason, peers: search.peers, method: input.method }, 'decided how to initialise the data dir');
   if (search.plan.action === 'bootstrap') return 'bootstrap';
-  if (search.plan.action === 'wait') throw new AgentError('clone', `failed to find a donor: ${search.plan.reason}`);
+  if (search.plan.action === 'wait') {
+    tracker?.enter('waiting-for-donor', search.plan.reason);
+    throw new AgentError('clone', `failed to find a donor: ${search.plan.reason}`);
+  }
+  tracker?.enter('deciding', search.plan.reason);
   if (input.method === 'clone-plugin') {
     await writeCloneRequest(input.layout, search.plan.reason);
     logger.info({ donors: search.donors.map((donor) => donor.name) }, 'the server will clone itself with the CLONE plugin once it runs');
@@ -102,6 +110,7 @@ async function attempt(input: PrepareInput & { layout: DataDirLayout }): Promise
         parallel: config.cloneParallel,
         logger,
         signal: input.signal,
+        tracker,
       });
       return 'cloned';
     } catch (error) {

@@ -48,5 +48,6 @@ export function buildStatus(input: {
     lastError: state.lastError ?? null,
     clone: state.cloneInfo ?? null,
     cloning: state.cloning === undefined ? null : { ...state.cloning, reason: cloneReason(state.cloning) },
+    init: null,
   };
 }
