@@ -8,6 +8,7 @@ import type { StatusDocument } from '../http/status-document.js';
 import { createLimitedHttpServer } from '../http/limits.js';
 import type { Logger } from '../log.js';
 import type { Flavor } from '../mysql/server-version.js';
+import { podFields } from './status.js';
 
 /** Init's status server: `close` ends it and every connection, so the sidecar can bind the port next. */
 export interface InitStatusServer {
@@ -63,19 +64,12 @@ async function answer(input: InitStatusInput, startedAt: Date, request: Incoming
 /** The sidecar's /status shape, as far as init knows it: what the data dir holds, and its recorded coordinates. */
 export async function buildInitStatus(input: InitStatusInput, startedAt: Date): Promise<StatusDocument> {
   const { config, tracker } = input;
-  const { identity } = config;
   const layout = dataDirLayout(config.dataDir);
   const dataDir = await inspectDataDir(layout);
   const clone = await readCloneInfo(layout);
   const progress = tracker.current;
   return {
-    pod: identity.podName,
-    role: identity.role,
-    serverId: identity.serverId,
-    reportHost: identity.fqdn,
-    podIp: config.podIp ?? null,
-    agentVersion: input.version,
-    startedAt: startedAt.toISOString(),
+    ...podFields(config, input.version, startedAt),
     ready: false,
     reasons: [`init is running (${progress.phase}): the server is not started yet`],
     dataDir,

@@ -8,6 +8,7 @@ import { statusOf, waitForStatus, waitForWrites } from '../support/pod-probes.js
 import { RowWriter } from '../support/row-writer.js';
 import type { StatusDocument } from '../../src/http/status-document.js';
 import { expectNothingLost } from './support/expect-nothing-lost.js';
+import { withWriter } from './support/with-writer.js';
 import { checkNothingLost } from './support/nothing-lost.js';
 import { finishStart, initOutcomeOf, initPlanOf, markerOf, parseLog, startInParallel, type LogEvent, type PodStart } from './support/pod-start.js';
 import { freezeUntilReplicated } from './support/primary-loss.js';
@@ -43,25 +44,6 @@ describe(`e2e on ${SERVER.server} with podManagementPolicy: Parallel: every pod'
     await cluster?.down();
   });
 
-  /** A writer on mysql-0's `table` through `during`, then the nothing-lost check on every pod. */
-  async function withWriter(scenario: string, table: string, during: (writer: RowWriter) => Promise<number | undefined>): Promise<void> {
-    await cluster.pod(0).query(`CREATE TABLE ${table} (id INT PRIMARY KEY, note VARCHAR(64))`);
-    const writer = new RowWriter(() => cluster.pod(0).connect(), table);
-    writer.start();
-    let acknowledged: number[];
-    let timeToReadyMs: number | undefined;
-    try {
-      await waitForWrites(writer, 20);
-      timeToReadyMs = await during(writer);
-      await waitForWrites(writer, 20);
-    } finally {
-      acknowledged = await writer.stop();
-    }
-    const pods = cluster.listPods();
-    const report = await checkNothingLost({ scenario, primary: cluster.pod(0), replicas: pods.slice(1), acknowledged, table, timeToReadyMs });
-    expectNothingLost(report, pods.map((pod) => pod.name));
-  }
-
   it('1P. a fresh set, all three inits at once: mysql-0 bootstraps exactly once, mysql-1 and mysql-2 clone', async () => {
     const starts = await startInParallel(cluster, [0, 1, 2], ENV);
     const [first, second, third] = starts as [PodStart, PodStart, PodStart];
@@ -78,11 +60,11 @@ describe(`e2e on ${SERVER.server} with podManagementPolicy: Parallel: every pod'
     // mysql-2 takes mysql-1 when it is Ready by then, else mysql-0: both hold mysql-0's data.
     expect(cloneInfoOf(third.pod)?.donor).toMatch(/^mysql-[01]$/);
     await cluster.pod(0).query('CREATE DATABASE app');
-    await withWriter('1P. parallel bring-up of 3', 'app.parallel_bring_up', async () => Math.max(...starts.map((start) => start.timeToReadyMs)));
+    await withWriter(cluster, '1P. parallel bring-up of 3', 'app.parallel_bring_up', async () => Math.max(...starts.map((start) => start.timeToReadyMs)));
   }, SCENARIO_TIMEOUT_MS);
 
   it('3bP. mysql-1 and mysql-2 recreated at once, mysql-1 without its volume: it clones again from mysql-0, mysql-2 keeps its data', async () => {
-    await withWriter('3bP. parallel recreate, one volume removed', 'app.parallel_reclone', async () => {
+    await withWriter(cluster, '3bP. parallel recreate, one volume removed', 'app.parallel_reclone', async () => {
       const before = cloneInfoOf(cluster.pod(1));
       await cluster.deletePod(1);
       await cluster.deletePod(2);

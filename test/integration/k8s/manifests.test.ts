@@ -22,33 +22,25 @@ const rendered = new Map<string, KubeObject[]>();
 for (const overlay of ['k8s/base', ...OVERLAYS]) rendered.set(overlay, await renderManifests(overlay));
 const objectsOf = (overlay: string): KubeObject[] => rendered.get(overlay) ?? [];
 
-// An overlay the way the README tells users to enable monitoring (kustomize wants relative paths).
-const monitoredDir = mkdtempSync(join(tmpdir(), 'msa-monitored-'));
-afterAll(() => rmSync(monitoredDir, { recursive: true, force: true }));
-writeFileSync(
-  join(monitoredDir, 'kustomization.yaml'),
-  [
-    'apiVersion: kustomize.config.k8s.io/v1beta1',
-    'kind: Kustomization',
-    `resources: [${relative(monitoredDir, join(REPO_ROOT, 'k8s/overlays/mariadb-10.11'))}]`,
-    `components: [${relative(monitoredDir, join(REPO_ROOT, 'k8s/components/monitoring'))}]`,
-  ].join('\n'),
-);
-const monitored = await renderManifests(monitoredDir);
+/** An overlay the way the README tells users to add a component to one (kustomize wants relative paths). */
+async function renderWithComponent(overlay: string, component: string): Promise<KubeObject[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'msa-component-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'kustomization.yaml'),
+    [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      `resources: [${relative(dir, join(REPO_ROOT, overlay))}]`,
+      `components: [${relative(dir, join(REPO_ROOT, component))}]`,
+    ].join('\n'),
+  );
+  return renderManifests(dir);
+}
 
+const monitored = await renderWithComponent('k8s/overlays/mariadb-10.11', 'k8s/components/monitoring');
 // The parallel component on a MySQL overlay, as README's "Parallel start" tells users to add it.
-const parallelMysqlDir = mkdtempSync(join(tmpdir(), 'msa-parallel-'));
-afterAll(() => rmSync(parallelMysqlDir, { recursive: true, force: true }));
-writeFileSync(
-  join(parallelMysqlDir, 'kustomization.yaml'),
-  [
-    'apiVersion: kustomize.config.k8s.io/v1beta1',
-    'kind: Kustomization',
-    `resources: [${relative(parallelMysqlDir, join(REPO_ROOT, 'k8s/overlays/mysql-9.7'))}]`,
-    `components: [${relative(parallelMysqlDir, join(REPO_ROOT, 'k8s/components/parallel'))}]`,
-  ].join('\n'),
-);
-const parallelMysql = await renderManifests(parallelMysqlDir);
+const parallelMysql = await renderWithComponent('k8s/overlays/mysql-9.7', 'k8s/components/parallel');
 
 describe.each(['k8s/base', ...OVERLAYS])('%s', (overlay) => {
   it('renders the StatefulSet, the three Services, the Secret, the PDB and the NetworkPolicy', () => {
