@@ -52,7 +52,7 @@ async function runCommand(
     phase: command,
     fd: command === 'peers' ? 2 : 1,
   });
-  if (stop !== undefined) await (await import('./lifecycle/init.js')).runInit(config, logger, stop);
+  if (stop !== undefined) await (await import('./lifecycle/init.js')).runInit(config, logger, stop, agentVersion());
   else if (command === 'serve') await (await import('./lifecycle/serve.js')).runServe(config, logger, agentVersion());
   else await (await import('./cli/peers.js')).runPeers({ config, logger, json: flags.json, write });
 }

@@ -47,5 +47,6 @@ function withAddress(candidate: PeerCandidate, peers: readonly Peer[]): ChosenDo
 
 function describeCandidate(peer: PeerCandidate): string {
   if (!peer.reachable) return `${peer.name}: ${peer.note ?? 'no answer'}`;
-  return `${peer.name}: ${peer.ready ? 'ready' : 'not ready'}, ${peer.holdsData ? `data (progress ${peer.progress})` : 'no data'}`;
+  const data = peer.holdsData ? `data (progress ${peer.progress}${peer.serverUp ? '' : ', server not up'})` : 'no data';
+  return `${peer.name}: ${peer.ready ? 'ready' : 'not ready'}, ${data}`;
 }

@@ -1,4 +1,5 @@
 import type { StatusDocument } from '../http/status-document.js';
+import { count, flag, oneOf, record, text } from '../json-shape.js';
 
 /**
  * The part of a peer's /status the init decision reads, checked field by field:
@@ -18,59 +19,45 @@ export interface PeerAnswer {
     readonly gtidPosition: string | null;
   };
   readonly lagSeconds: number | undefined;
+  /** The GTID position its clone recorded (`clone.coordinates.gtid`), what a pod whose server is down holds at least. */
+  readonly cloneGtid: string | null;
 }
 
-type Json = Record<string, unknown>;
-
-/** Reads an answer; throws an Error naming the first field that is missing or of the wrong type. */
+/** Reads an answer; throws a ShapeError naming the first field that is missing or of the wrong type. */
 export function readPeerAnswer(value: unknown): PeerAnswer {
-  const doc = object(value, 'the answer');
-  const server = object(doc.server, 'server');
+  const doc = record(value, 'the answer');
+  const server = record(doc.server, 'server');
+  const flavor = server.flavor === null ? null : oneOf(server, 'flavor', ['mysql', 'mariadb'] as const);
   return {
-    pod: string(doc.pod, 'pod'),
+    pod: text(doc, 'pod'),
     set: doc.set === undefined ? undefined : readSet(doc.set),
-    ready: boolean(doc.ready, 'ready'),
-    dataDir: string(doc.dataDir, 'dataDir'),
+    ready: flag(doc, 'ready'),
+    dataDir: text(doc, 'dataDir'),
     server: {
-      up: boolean(server.up, 'server.up'),
-      flavor: oneOf(server.flavor, ['mysql', 'mariadb', null] as const, 'server.flavor'),
-      gtidPosition: server.gtidPosition === null ? null : string(server.gtidPosition, 'server.gtidPosition'),
+      up: flag(server, 'up'),
+      flavor,
+      // An empty GTID position is a real one (a server that applied nothing yet).
+      gtidPosition: server.gtidPosition === null ? null : text(server, 'gtidPosition', { empty: true }),
     },
     lagSeconds: readLag(doc.lag),
+    cloneGtid: readCloneGtid(doc.clone),
   };
 }
 
+function readCloneGtid(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const coordinates = record(record(value, 'clone').coordinates, 'clone.coordinates');
+  return coordinates.gtid === null || coordinates.gtid === undefined ? null : text(coordinates, 'gtid', { empty: true });
+}
+
 function readSet(value: unknown): StatusDocument['set'] {
-  const set = object(value, 'set');
-  return { statefulSet: string(set.statefulSet, 'set.statefulSet'), service: string(set.service, 'set.service'), namespace: string(set.namespace, 'set.namespace') };
+  const set = record(value, 'set');
+  return { statefulSet: text(set, 'statefulSet'), service: text(set, 'service'), namespace: text(set, 'namespace') };
 }
 
 /** A known lag's seconds; undefined when the peer has no lag (a primary) or does not know it. */
 function readLag(value: unknown): number | undefined {
   if (value === null || value === undefined) return undefined;
-  const lag = object(value, 'lag');
-  if (!boolean(lag.known, 'lag.known')) return undefined;
-  const seconds = lag.seconds;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new Error('lag.seconds is not a non-negative number');
-  return seconds;
-}
-
-function object(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${what} is not an object`);
-  return value as Json;
-}
-
-function string(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new Error(`${what} is not a string`);
-  return value;
-}
-
-function boolean(value: unknown, what: string): boolean {
-  if (typeof value !== 'boolean') throw new Error(`${what} is not true or false`);
-  return value;
-}
-
-function oneOf<T>(value: unknown, allowed: readonly T[], what: string): T {
-  if (!allowed.includes(value as T)) throw new Error(`${what} is not one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
-  return value as T;
+  const lag = record(value, 'lag');
+  return flag(lag, 'known') ? count(lag, 'seconds') : undefined;
 }

@@ -42,7 +42,7 @@ export async function getPeerCandidates(peers: readonly Peer[], asker: Asker, si
 }
 
 function unreachable(peer: Peer, note: string): PeerCandidate {
-  return { name: peer.name, ordinal: peer.ordinal, reachable: false, ready: false, holdsData: false, progress: 0, lagSeconds: undefined, note };
+  return { name: peer.name, ordinal: peer.ordinal, reachable: false, ready: false, holdsData: false, serverUp: false, progress: 0, lagSeconds: undefined, note };
 }
 
 async function askPeer(peer: Peer, asker: Asker, signal: AbortSignal | undefined): Promise<PeerCandidate | { foreign: string }> {
@@ -100,27 +100,35 @@ export function judgeAnswer(
 /** Data dir states with data in them; an empty, interrupted or clone-pending one holds nothing of the set's. */
 const HOLDS_DATA: ReadonlySet<string> = new Set(['initialized', 'unmarked-data']);
 
-/** A peer holds data when its server runs on an initialised data dir: only then can it donate a clone. */
+/**
+ * A peer holds data when its data dir does, whether its server runs or not (a
+ * pod whose init, or whose server, is still starting holds what its volume
+ * holds); it can donate only once its server runs. Its progress is the
+ * server's GTID position, or, while the server is down, the one its clone
+ * recorded (a lower bound: it may have applied more since).
+ */
 export function candidateFromAnswer(peer: Pick<Peer, 'name' | 'ordinal'>, answer: PeerAnswer): PeerCandidate {
   const { server } = answer;
-  let progress = 0;
-  if (server.gtidPosition && server.flavor) {
-    try {
-      progress = gtidProgress(server.gtidPosition, server.flavor);
-    } catch {
-      progress = 0;
-    }
-  }
   return {
     name: peer.name,
     ordinal: peer.ordinal,
     reachable: true,
     ready: answer.ready,
-    holdsData: server.up && HOLDS_DATA.has(answer.dataDir),
-    progress,
+    holdsData: HOLDS_DATA.has(answer.dataDir),
+    serverUp: server.up,
+    progress: progressOf(server.gtidPosition ?? answer.cloneGtid, server.flavor),
     // Among equally advanced donors the least lagging wins; an unknown lag ranks last.
     lagSeconds: answer.lagSeconds,
   };
+}
+
+function progressOf(gtidPosition: string | null, flavor: 'mysql' | 'mariadb' | null): number {
+  if (!gtidPosition || !flavor) return 0;
+  try {
+    return gtidProgress(gtidPosition, flavor);
+  } catch {
+    return 0;
+  }
 }
 
 function hostForUrl(address: string): string {

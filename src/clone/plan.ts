@@ -13,8 +13,10 @@ export interface PeerCandidate {
   readonly ordinal: number;
   readonly reachable: boolean;
   readonly ready: boolean;
-  /** It has a data dir with data (a server that answers, or a marked data dir). */
+  /** Its data dir holds data (marked or unmarked), whether its server runs yet or not. */
   readonly holdsData: boolean;
+  /** Its server answers: only then can it donate a clone. */
+  readonly serverUp: boolean;
   /** How many transactions it has applied, comparable across peers (GTID set size); higher is more advanced. */
   readonly progress: number;
   /** Replication lag in seconds, undefined when unknown. */
@@ -85,26 +87,34 @@ export function planFromPeers(input: { ordinal: number; peers: readonly PeerCand
  * data. A peer that does not answer might hold data, so it blocks an empty
  * start: waiting (until init's deadline) is safe, guessing is not. A primary
  * whose own marker says it held data never starts empty at all: an empty,
- * writable primary would hide the loss, so only a human may choose it.
+ * writable primary would hide the loss, so only a human may choose it. A peer
+ * that holds data but whose server is not up yet (its init or its server still
+ * starting, as when the whole set restarts in parallel) cannot donate and
+ * cannot tell its position yet: it blocks both an empty start and a clone
+ * from a peer that may be less advanced than it.
  */
 function planPrimary(peers: readonly PeerCandidate[], heldData: boolean): PeerPlan {
   const holders = peers.filter((peer) => peer.reachable && peer.holdsData);
   const silent = peers.filter((peer) => !peer.reachable);
+  const names = (list: readonly PeerCandidate[]) => list.map((peer) => peer.name).join(', ');
   if (holders.length === 0 && silent.length > 0) {
-    const names = silent.map(describeSilent).join(', ');
-    return { action: 'wait', reason: `${names} did not answer: cannot tell whether they hold data, so not starting empty` };
+    return { action: 'wait', reason: `${silent.map(describeSilent).join(', ')} did not answer: cannot tell whether they hold data, so not starting empty` };
   }
   if (holders.length === 0 && heldData) {
     return { action: 'wait', reason: "this pod's data is lost (its marker outlived it) and no peer holds data: not starting an empty primary; restore the volume, or delete the `lost` file in STATE_DIR to start empty" };
   }
   if (holders.length === 0) return { action: 'bootstrap', reason: 'no peer holds data: the server initialises an empty data dir' };
+  const starting = holders.filter((peer) => !peer.serverUp);
+  if (starting.length > 0) {
+    return { action: 'wait', reason: `peers holding data are not up yet (${names(starting)}): waiting to clone from the most advanced` };
+  }
   const donors = [...holders].sort(mostAdvancedFirst);
   return { action: 'clone', donors, reason: `peers hold data: cloning from the most advanced (${donors[0]?.name})` };
 }
 
 /** The previous ordinal first (the tutorial's order, spreading load), then the best other ready peer. */
 function planReplica(ordinal: number, peers: readonly PeerCandidate[]): PeerPlan {
-  const ready = peers.filter((peer) => peer.reachable && peer.ready && peer.holdsData);
+  const ready = peers.filter((peer) => peer.reachable && peer.ready && peer.holdsData && peer.serverUp);
   if (ready.length === 0) {
     // Why peers that did not count did not: a wrong CLONE_SECRET shows here, not as a deadline with no cause.
     const notes = peers.flatMap((peer) => (peer.note === undefined ? [] : [`${peer.name}: ${peer.note}`]));

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hmacHex } from './auth.js';
+import type { Secret } from '../secret.js';
+import { hmacHex, setIdentity } from './auth.js';
 
 /**
  * A peer's /status answer is only evidence when it proves where it came from
@@ -41,6 +42,12 @@ export interface StatusProofInput {
 export function proveStatus(input: StatusProofInput): string {
   const digest = createHash('sha256').update(input.body).digest('hex');
   return hmacHex(input.secret, ['MSA-STATUS-v1', input.set, input.pod, input.challenge, digest]);
+}
+
+/** How a pod of `identity`'s set signs its /status answers: the sidecar's and init's status servers both use it. */
+export function statusProver(identity: { readonly podName: string; readonly setName: string; readonly serviceName: string; readonly namespace: string }, secret: Secret): (challenge: string, body: string) => string {
+  const set = setIdentity(identity);
+  return (challenge, body) => proveStatus({ secret: secret.reveal(), set, pod: identity.podName, challenge, body });
 }
 
 /** True when `proof` is the answer `pod` of set `set` gives to `challenge` with this body. */

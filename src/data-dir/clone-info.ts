@@ -1,7 +1,8 @@
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import type { Coordinates } from './coordinates.js';
 import type { DataDirLayout } from './layout.js';
-import { count, optionalText, readStateFile, record, text, type StateFileRead } from './state-file.js';
+import { readStateFile, type StateFileRead } from './state-file.js';
+import { count, optionalText, record, text } from '../json-shape.js';
 
 /** What init records about a clone, for the sidecar (GTID start position) and for humans. */
 export interface CloneInfo {

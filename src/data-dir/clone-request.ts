@@ -1,7 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import type { DataDirLayout } from './layout.js';
-import { oneOf, readStateFile, record, text, type StateFileRead } from './state-file.js';
+import { readStateFile, type StateFileRead } from './state-file.js';
+import { oneOf, record, text } from '../json-shape.js';
 
 /**
  * Init's decision to clone with MySQL's CLONE plugin, which only a running

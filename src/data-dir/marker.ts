@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import type { DataDirLayout } from './layout.js';
-import { oneOf, optionalText, readStateFile, record, text, type StateFileRead } from './state-file.js';
+import { readStateFile, type StateFileRead } from './state-file.js';
+import { oneOf, optionalText, record, text } from '../json-shape.js';
 
 /**
  * The completion marker (ARCHITECTURE.md, "The marker vouches for the data"):

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { ShapeError, type Shape } from '../json-shape.js';
 
 /**
  * Reading the agent's own files (ARCHITECTURE.md, "The data directory"): each
@@ -19,10 +20,6 @@ export interface DamagedFile {
   readonly fix: string;
 }
 
-/** What a shape check throws: the path into the value and what was expected there. */
-export class ShapeError extends Error {}
-
-export type Shape<T> = (value: unknown) => T;
 
 export async function readStateFile<T>(path: string, shape: Shape<T>): Promise<StateFileRead<T>> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -41,31 +38,4 @@ export async function readStateFile<T>(path: string, shape: Shape<T>): Promise<S
 /** The value read, or undefined when the file is absent or damaged. */
 export function valueOf<T>(read: StateFileRead<T>): T | undefined {
   return read.kind === 'ok' ? read.value : undefined;
-}
-
-export function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ShapeError(`${what} is not an object`);
-  return value as Record<string, unknown>;
-}
-
-export function text(object: Record<string, unknown>, key: string, options: { empty?: boolean } = {}): string {
-  const value = object[key];
-  if (typeof value !== 'string' || (value === '' && options.empty !== true)) throw new ShapeError(`"${key}" is not a non-empty string`);
-  return value;
-}
-
-export function optionalText(object: Record<string, unknown>, key: string): string | undefined {
-  return object[key] === undefined || object[key] === null ? undefined : text(object, key);
-}
-
-export function count(object: Record<string, unknown>, key: string): number {
-  const value = object[key];
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ShapeError(`"${key}" is not a number ≥ 0`);
-  return value;
-}
-
-export function oneOf<T extends string>(object: Record<string, unknown>, key: string, values: readonly T[]): T {
-  const value = object[key];
-  if (!values.includes(value as T)) throw new ShapeError(`"${key}" is not one of ${values.join(', ')}`);
-  return value as T;
 }

@@ -2,13 +2,15 @@ import type { DataDirState } from '../data-dir/state.js';
 import type { DamagedFile } from '../data-dir/state-file.js';
 import type { CloneAttemptReport } from '../clone/clone-plugin/report.js';
 import type { CloneInfo } from '../data-dir/clone-info.js';
+import type { InitProgress } from '../clone/init-progress.js';
 import type { LagMethod } from '../health/lag.js';
 import type { ReplicaStatus } from '../mysql/replica-status.js';
 
 /**
- * The JSON a sidecar serves on /status: for humans (`mysql-sts-agent status`)
- * and for peers deciding whom to clone from. Peers read it across versions, so
- * fields are only ever added.
+ * The JSON a sidecar serves on /status, and init while it runs (with `init`
+ * set and the server down): for humans (`mysql-sts-agent status`) and for
+ * peers deciding whom to clone from. Peers read it across versions, so fields
+ * are only ever added.
  */
 export interface StatusDocument {
   readonly pod: string;
@@ -56,4 +58,6 @@ export interface StatusDocument {
   readonly clone: CloneInfo | null;
   /** A CLONE-plugin clone this pod waits for or takes, until it is recorded in `clone`. */
   readonly cloning: (CloneAttemptReport & { readonly reason: string }) | null;
+  /** Served by init (ARCHITECTURE.md, "Init answers peers"): its phase and clone progress; absent or null from a sidecar. */
+  readonly init?: InitProgress | null;
 }

@@ -18,6 +18,7 @@ import { planFromDataDir } from '../clone/plan.js';
 import { writeCloneRequest } from '../data-dir/clone-request.js';
 import { loadCloneTls } from '../clone/tls.js';
 import { classifyFailure } from '../clone/failure.js';
+import type { InitTracker } from '../clone/init-progress.js';
 
 /** `clone-pending`: the CLONE plugin will clone into the server the image initialises (the sidecar drives it). */
 export type DataDirOutcome = 'kept' | 'adopted' | 'cloned' | 'clone-pending' | 'bootstrap';
@@ -30,6 +31,8 @@ interface PrepareInput {
   readonly logger: Logger;
   /** SIGTERM/SIGINT: ends whatever init waits for (ARCHITECTURE.md, "Stopping init"). */
   readonly signal: AbortSignal;
+  /** Init's phase and clone progress, for its status server. */
+  readonly tracker?: InitTracker | undefined;
 }
 
 const BACKOFF = { baseMs: 1_000, maxMs: 15_000 };
@@ -124,7 +127,8 @@ async function wipeAfterFailure(layout: DataDirLayout, logger: Logger): Promise<
  * running server: init records the decision and the sidecar carries it out.
  */
 async function attempt(input: PrepareInput & { layout: DataDirLayout; heldData: boolean }): Promise<DataDirOutcome> {
-  const { config, logger } = input;
+  const { config, logger, tracker } = input;
+  tracker?.enter('deciding');
   // Peers' answers are believed only when signed with it, so even a bootstrap needs it (ARCHITECTURE.md, "Peers prove who they are").
   const cloneSecret = requireSecret(config.secrets.cloneSecret, 'CLONE_SECRET', 'init checks its peers\' answers and clones with it');
   const search = await findDonors({ config, client: input.client, cloneSecret, signal: input.signal, heldData: input.heldData });
@@ -132,7 +136,11 @@ async function attempt(input: PrepareInput & { layout: DataDirLayout; heldData: 
   if (search.plan.action === 'bootstrap') return 'bootstrap';
   // A secret that differs from the set's is not retried until the deadline: the kubelet's restarts pace it.
   if (search.secretMismatch !== undefined) throw new ConfigError([search.secretMismatch]);
-  if (search.plan.action === 'wait') throw new AgentError('clone', `failed to find a donor: ${search.plan.reason}`);
+  if (search.plan.action === 'wait') {
+    tracker?.enter('waiting-for-donor', search.plan.reason);
+    throw new AgentError('clone', `failed to find a donor: ${search.plan.reason}`);
+  }
+  tracker?.enter('deciding', search.plan.reason);
   if (input.method === 'clone-plugin') {
     await writeCloneRequest(input.layout, search.plan.reason);
     logger.info({ donors: search.donors.map((donor) => donor.name) }, 'the server will clone itself with the CLONE plugin once it runs');
@@ -155,6 +163,7 @@ async function attempt(input: PrepareInput & { layout: DataDirLayout; heldData: 
         parallel: config.cloneParallel,
         logger,
         signal: input.signal,
+        tracker,
       });
       return 'cloned';
     } catch (error) {

@@ -1,6 +1,6 @@
 import { buildDonorApp } from '../clone/donor/server.js';
 import { setIdentity } from '../clone/auth.js';
-import { proveStatus } from '../clone/status-proof.js';
+import { statusProver } from '../clone/status-proof.js';
 import { createDonorMetrics } from '../clone/donor/metrics.js';
 import { loadCloneTls } from '../clone/tls.js';
 import type { CloneMethod } from '../clone/method.js';
@@ -56,8 +56,7 @@ export async function startListeners(input: {
     readiness: () => ({ ok: loop.state.verdict.ready, reasons: loop.state.verdict.reasons }),
     status: async () => buildStatus({ config, version: input.version, startedAt, state: loop.state, dataDir: await inspectDataDir(input.layout), damaged: input.damaged }),
     metricsSource: () => loop.state,
-    proveStatus: (challenge, body) =>
-      proveStatus({ secret: input.cloneSecret.reveal(), set: setIdentity(identity), pod: identity.podName, challenge, body }),
+    proveStatus: statusProver(identity, input.cloneSecret),
   });
   // With the CLONE plugin the donor is the server itself (port 3306): the agent streams nothing.
   const donor =

@@ -5,6 +5,21 @@ import type { Config } from '../config.js';
 import type { StatusDocument } from '../http/status-document.js';
 import type { LoopState } from '../replication/loop-types.js';
 
+/** Who is answering: the first fields of every /status document, the sidecar's and init's. */
+export function podFields(config: Config, version: string, startedAt: Date): Pick<StatusDocument, 'pod' | 'set' | 'role' | 'serverId' | 'reportHost' | 'podIp' | 'agentVersion' | 'startedAt'> {
+  const { identity } = config;
+  return {
+    pod: identity.podName,
+    set: { statefulSet: identity.setName, service: identity.serviceName, namespace: identity.namespace },
+    role: identity.role,
+    serverId: identity.serverId,
+    reportHost: identity.fqdn,
+    podIp: config.podIp ?? null,
+    agentVersion: version,
+    startedAt: startedAt.toISOString(),
+  };
+}
+
 /** The /status document from the loop's state: no SQL, only memory (and the data dir's marker). */
 export function buildStatus(input: {
   config: Config;
@@ -19,14 +34,7 @@ export function buildStatus(input: {
   const { observation, server } = state;
   const lag = observation.lag;
   return {
-    pod: identity.podName,
-    set: { statefulSet: identity.setName, service: identity.serviceName, namespace: identity.namespace },
-    role: identity.role,
-    serverId: identity.serverId,
-    reportHost: identity.fqdn,
-    podIp: config.podIp ?? null,
-    agentVersion: input.version,
-    startedAt: input.startedAt.toISOString(),
+    ...podFields(config, input.version, input.startedAt),
     ready: state.verdict.ready,
     reasons: state.verdict.reasons,
     dataDir: input.dataDir,
@@ -52,5 +60,6 @@ export function buildStatus(input: {
     lastError: state.lastError ?? null,
     clone: state.cloneInfo ?? null,
     cloning: state.cloning === undefined ? null : { ...state.cloning, reason: cloneReason(state.cloning) },
+    init: null,
   };
 }

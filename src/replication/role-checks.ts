@@ -90,7 +90,6 @@ export async function checkReplica(input: {
   const now = Date.now();
   const primaryHolds = await primaryHoldsReplica({ source: settings.source, flavor: server.version.flavor, status, replicaGtid: server.gtidPosition, memory, now });
   const action = planReplication({ status, errant, primaryHoldsReplica: primaryHolds }, settings.source, { ...memory, primaryLackedReplica: memory.primaryLacked, now });
-  if (errant === undefined) memory.freshBoot = false;
   if (action.kind !== 'none') {
     const gtidStart = chooseGtidStart({ flavor: server.version.flavor, cloneGtid: input.cloneInfo?.coordinates.gtid, serverGtid: server.gtidPosition });
     input.logger.info(
@@ -102,6 +101,9 @@ export async function checkReplica(input: {
     await applyReplicationAction(connection, { dialect, source: settings.source, action, gtidStart });
     status = await readReplicaStatus(connection, dialect);
   }
+  // Only once the action went through: a point whose START never reached the server (the connection dropped
+  // in between) left replication stopped by us, not by an operator, so the next check must still start it.
+  if (errant === undefined) memory.freshBoot = false;
   const lagInput = { primaryServerId: settings.primaryServerId, status, heartbeatIntervalMs: settings.intervalMs, snapshots: input.snapshots, flavor: server.version.flavor };
   const lag = await measureLag(connection, lagInput);
   return { role: 'replica', serverUp: true, serverError: undefined, writable: !server.readOnly, replication: status, lag, errant };

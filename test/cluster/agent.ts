@@ -104,9 +104,15 @@ export async function waitForProbe(pod: Pod, container: string, kind: ProbeKind,
   });
 }
 
-/** Waits until the sidecar's startup probe passes. */
+/**
+ * Waits until the sidecar's startup probe passes, as long as the kubelet would
+ * (periodSeconds × failureThreshold, Kubernetes' defaults 10 and 3): on a
+ * loaded machine a pod's node start can take longer than a fixed 15 s.
+ */
 export async function waitForSidecar(pod: Pod): Promise<void> {
-  await waitForProbe(pod, CONTAINERS.sidecar, 'startupProbe', 15_000);
+  const probe = containerOf(pod.workload, CONTAINERS.sidecar).startupProbe;
+  const budgetMs = (probe?.periodSeconds ?? 10) * (probe?.failureThreshold ?? 3) * 1000;
+  await waitForProbe(pod, CONTAINERS.sidecar, 'startupProbe', budgetMs);
 }
 
 /** Waits until the sidecar's readiness probe passes, as the StatefulSet's OrderedReady policy does before the next pod. */

@@ -46,6 +46,8 @@ export interface Workload {
   readonly secrets: ReadonlyMap<string, readonly string[]>;
   /** Name of the volume claim template (the pod's persistent volume). */
   readonly claimName: string;
+  /** How the StatefulSet controller starts pods: one after the other (the default) or all at once. */
+  readonly podManagementPolicy: 'OrderedReady' | 'Parallel';
 }
 
 export function readWorkload(objects: readonly KubeObject[]): Workload {
@@ -61,7 +63,8 @@ export function readWorkload(objects: readonly KubeObject[]): Workload {
     const data = { ...(object['data'] as Record<string, string> | undefined), ...(object['stringData'] as Record<string, string> | undefined) };
     secrets.set(object.metadata.name, Object.keys(data));
   }
-  return { name: statefulSet.metadata.name, serviceName: spec.serviceName ?? '', pod, secrets, claimName };
+  const podManagementPolicy = spec.podManagementPolicy === 'Parallel' ? 'Parallel' : 'OrderedReady';
+  return { name: statefulSet.metadata.name, serviceName: spec.serviceName ?? '', pod, secrets, claimName, podManagementPolicy };
 }
 
 export function containerOf(workload: Workload, name: string): IContainer {

@@ -5,10 +5,8 @@ import type { Pod } from '../cluster/pod.js';
 import { numbersTable } from '../support/numbers.js';
 import { cloneInfoOf } from '../support/pod-inspect.js';
 import { statusOf, waitForWrites } from '../support/pod-probes.js';
-import { RowWriter } from '../support/row-writer.js';
 import { donations } from './support/donations.js';
-import { expectNothingLost } from './support/expect-nothing-lost.js';
-import { checkNothingLost } from './support/nothing-lost.js';
+import { withWriter } from './support/with-writer.js';
 import { cloneStampOf, initOutcomeOf, initPlanOf, markerOf, startPod, type PodStart } from './support/pod-start.js';
 import { EACH_SERVER } from './support/servers.js';
 
@@ -34,7 +32,6 @@ async function peersSeenBy(cluster: Cluster, pod: Pod): Promise<string[]> {
  */
 describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and has its pods recreated without losing a row', (_name, server) => {
   let cluster: Cluster;
-  const names = (pods: readonly Pod[]): string[] => pods.map((pod) => pod.name);
 
   beforeAll(async () => {
     cluster = await Cluster.create({ overlay: server.overlay });
@@ -42,27 +39,6 @@ describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and h
   afterAll(async () => {
     await cluster?.down();
   });
-
-  /** Runs `during` with a RowWriter on mysql-0's `table`, then checks that every pod has every acknowledged row. */
-  async function withWriter(scenario: string, table: string, during: (writer: RowWriter) => Promise<number | undefined>) {
-    const primary = cluster.pod(0);
-    await primary.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, note VARCHAR(64))`);
-    const writer = new RowWriter(() => primary.connect(), table);
-    writer.start();
-    let acknowledged: number[];
-    let timeToReadyMs: number | undefined;
-    try {
-      await waitForWrites(writer, 20);
-      timeToReadyMs = await during(writer);
-      await waitForWrites(writer, 20);
-    } finally {
-      acknowledged = await writer.stop();
-    }
-    expect(writer.errors).toBe(0);
-    const pods = cluster.listPods();
-    const report = await checkNothingLost({ scenario, primary, replicas: pods.slice(1), acknowledged, table, timeToReadyMs });
-    expectNothingLost(report, names(pods));
-  }
 
   it('1. ordered bring-up from empty volumes: mysql-0 initialises, mysql-1 clones from mysql-0, mysql-2 from mysql-1', async () => {
     const first = await startPod(cluster, 0, ENV);
@@ -72,7 +48,7 @@ describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and h
     // Something for the clones to carry besides the writer's rows.
     await first.pod.query(`CREATE TABLE app.seed (id INT PRIMARY KEY, note VARCHAR(64)) SELECT n AS id, REPEAT('x', 64) AS note FROM ${numbersTable(20_000)} AS numbers`);
     const starts: PodStart[] = [first];
-    await withWriter('1. ordered bring-up of 3', 'app.bring_up', async () => {
+    await withWriter(cluster, '1. ordered bring-up of 3', 'app.bring_up', async () => {
       starts.push(await startPod(cluster, 1, ENV));
       starts.push(await startPod(cluster, 2, ENV));
       return Math.max(...starts.map((start) => start.timeToReadyMs));
@@ -99,7 +75,7 @@ describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and h
 
   it('2. scale to 4 (mysql-3 clones from mysql-2), back to 3 keeping the volume, up again: no new clone, and it catches up', async () => {
     let rowsWhileGone: number[] = [];
-    await withWriter('2. scale 3 -> 4 -> 3 -> 4', 'app.scaling', async (writer) => {
+    await withWriter(cluster, '2. scale 3 -> 4 -> 3 -> 4', 'app.scaling', async (writer) => {
       const added = await startPod(cluster, 3, ENV);
       expect(cloneInfoOf(added.pod)?.donor).toBe('mysql-2');
       const stamp = cloneStampOf(added.pod);
@@ -125,7 +101,7 @@ describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and h
   }, SCENARIO_TIMEOUT_MS);
 
   it('3a. a pod deleted and recreated on its volume resumes replication without cloning', async () => {
-    await withWriter('3a. pod recreated, same volume', 'app.recreated', async (writer) => {
+    await withWriter(cluster, '3a. pod recreated, same volume', 'app.recreated', async (writer) => {
       const stamp = cloneStampOf(cluster.pod(1));
       expect(stamp).toBeDefined();
       const others = (): Pod[] => cluster.listPods().filter((pod) => pod.n !== 1);
@@ -143,7 +119,7 @@ describe.each(EACH_SERVER)('e2e on %s: a StatefulSet is brought up, scaled and h
   }, SCENARIO_TIMEOUT_MS);
 
   it('3b. a pod recreated with its volume removed clones again, from the previous ordinal', async () => {
-    await withWriter('3b. pod recreated, volume removed', 'app.reclone', async () => {
+    await withWriter(cluster, '3b. pod recreated, volume removed', 'app.reclone', async () => {
       const before = cloneInfoOf(cluster.pod(1));
       await cluster.deletePod(1);
       cluster.removePodData(1);

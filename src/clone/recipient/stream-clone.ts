@@ -13,6 +13,7 @@ import { BINLOG_INFO_FILES, parseBinlogInfo, type Coordinates } from '../../data
 import type { CloneInfo } from '../../data-dir/clone-info.js';
 import type { DataDirLayout } from '../../data-dir/layout.js';
 import { commitClone, createStaging } from '../../data-dir/staging.js';
+import type { InitTracker } from '../init-progress.js';
 import { createProgressReporter } from './progress.js';
 import { receiveBackup, type DonorAddress } from './receive-backup.js';
 
@@ -37,6 +38,8 @@ export async function cloneFrom(input: {
   tls: MutualTls | undefined;
   logger: Logger;
   signal?: AbortSignal | undefined;
+  /** Init's phase and the bytes received, for its status server. */
+  tracker?: InitTracker | undefined;
 }): Promise<CloneInfo> {
   const { layout, logger, donor } = input;
   await createStaging(layout).catch(async (error: unknown) => {
@@ -44,11 +47,18 @@ export async function cloneFrom(input: {
   });
   logger.info({ step: 'clone', donor: donor.name, address: donor.address }, 'cloning');
   const progress = createProgressReporter({ logger, donor: donor.name, terminal: process.stderr.isTTY ? process.stderr : undefined });
-  const received = await receiveBackup({ ...input, stagingDir: layout.staging, volume: layout.dataDir, onProgress: progress.update }).finally(() => progress.finish());
+  const onProgress = (update: { bytes: number; expectedBytes: number | undefined }) => {
+    progress.update(update);
+    input.tracker?.cloning(donor.name, update);
+  };
+  input.tracker?.cloning(donor.name, { bytes: 0, expectedBytes: undefined });
+  const received = await receiveBackup({ ...input, stagingDir: layout.staging, volume: layout.dataDir, onProgress }).finally(() => progress.finish());
+  input.tracker?.enter('preparing');
   logger.info({ step: 'prepare', donor: donor.name, bytes: received.bytes, seconds: received.seconds }, 'received the backup; preparing');
   await prepare(input.flavor, layout.staging, input.signal);
   const coordinates = await readCoordinates(layout.staging);
   input.signal?.throwIfAborted();
+  input.tracker?.enter('committing');
   const info: CloneInfo = {
     donor: donor.name,
     coordinates,

@@ -76,6 +76,26 @@ export async function finishStart(
   return { pod, init, initLog: parseLog(init.stdout), timeToReadyMs: Date.now() - started };
 }
 
+/**
+ * Pods `ordinals` started as the StatefulSet controller starts them under
+ * `podManagementPolicy: Parallel`: every pod created, then every init
+ * container at once, each pod going on to its server and sidecar when its own
+ * init ends. Refuses a workload that does not declare Parallel, so the
+ * scenario runs what k8s/ declares. Waits for every start before throwing the
+ * first failure, so no start is left running unseen.
+ */
+export async function startInParallel(cluster: Cluster, ordinals: readonly number[], env: Record<string, string> = {}): Promise<PodStart[]> {
+  const policy = cluster.workload.podManagementPolicy;
+  if (policy !== 'Parallel') throw new Error(`the overlay's StatefulSet declares podManagementPolicy ${policy}, not Parallel`);
+  const started = Date.now();
+  const pods: Pod[] = [];
+  for (const n of ordinals) pods.push(cluster.listPods().find((candidate) => candidate.n === n) ?? (await cluster.addPod(n)));
+  const results = await Promise.allSettled(pods.map((pod) => finishStart(cluster, pod, env, runInitContainer(cluster, pod, env), started)));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+}
+
 /** clone.json as bytes plus its mtime: equal stamps mean no new clone touched the volume. */
 export interface CloneStamp {
   readonly text: string;

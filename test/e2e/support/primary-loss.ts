@@ -29,7 +29,7 @@ export async function holdLaggard(server: E2eServer, laggard: Pod, table: string
  * (the writer keeps running), the replicas catch up, then the volume goes.
  * Returns mysql-0's GTID position at that moment.
  */
-export async function freezeUntilReplicated(server: E2eServer, primary: Pod, replicas: readonly Pod[], laggard: Pod): Promise<string> {
+export async function freezeUntilReplicated(server: E2eServer, primary: Pod, replicas: readonly Pod[], laggard?: Pod): Promise<string> {
   const lock = await primary.connect();
   lock.on('error', () => undefined); // the connection dies with the pod
   await lock.query('FLUSH TABLES WITH READ LOCK');

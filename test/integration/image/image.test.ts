@@ -101,7 +101,7 @@ describe.each(FLAVOURS)('the $flavour image', ({ flavour, tools }) => {
 
   it('init exits 3 with one line on a pod name without an ordinal', async (context) => {
     requirePodman(context);
-    const result = await podman([...runArgs(image, { POD_NAME: 'mysql', CONF_DIR: volume(), DATA_DIR: volume() }, ['--rm']), 'init']);
+    const result = await podman([...runArgs(image, { POD_NAME: 'mysql', CONF_DIR: volume(), DATA_DIR: volume(), STATE_DIR: volume() }, ['--rm']), 'init']);
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toEqual([
@@ -113,7 +113,16 @@ describe.each(FLAVOURS)('the $flavour image', ({ flavour, tools }) => {
     requirePodman(context);
     const name = await startContainer(
       image,
-      { POD_NAME: 'mysql-1', CONF_DIR: volume(), DATA_DIR: volume(), MYSQL_FLAVOR: flavour === 'plain' ? 'mysql' : 'mariadb', DNS_SERVERS: '127.0.0.1:9', DNS_ATTEMPTS: '1' },
+      {
+        POD_NAME: 'mysql-1',
+        CONF_DIR: volume(),
+        DATA_DIR: volume(),
+        STATE_DIR: volume(),
+        MYSQL_FLAVOR: flavour === 'plain' ? 'mysql' : 'mariadb',
+        CLONE_SECRET: 'clone-secret',
+        DNS_SERVERS: '127.0.0.1:9',
+        DNS_ATTEMPTS: '1',
+      },
       ['init'],
     );
     await waitFor(async () => ((await podman(['logs', name])).stdout.includes('not ready to initialise the data dir yet') ? true : undefined), {
@@ -141,6 +150,7 @@ describe.each(FLAVOURS)('the $flavour image', ({ flavour, tools }) => {
         AGENT_PASSWORD: 'agent-pw',
         CLONE_SECRET: 'clone-secret',
         DATA_DIR: volume(),
+        STATE_DIR: volume(),
       },
       ['serve'],
     );

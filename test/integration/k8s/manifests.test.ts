@@ -14,7 +14,7 @@ import { checkManifests } from '../../support/manifest-policy.js';
  * paths the real HTTP app serves, security).
  */
 
-const OVERLAYS = ['k8s/overlays/mariadb-10.11', 'k8s/overlays/mysql-8.0', 'k8s/overlays/mysql-8.4', 'k8s/overlays/mysql-9.7'];
+const OVERLAYS = ['k8s/overlays/mariadb-10.11', 'k8s/overlays/mariadb-10.11-parallel', 'k8s/overlays/mysql-8.0', 'k8s/overlays/mysql-8.4', 'k8s/overlays/mysql-9.7'];
 
 const servesPath = await agentServesPath();
 
@@ -22,19 +22,25 @@ const rendered = new Map<string, KubeObject[]>();
 for (const overlay of ['k8s/base', ...OVERLAYS]) rendered.set(overlay, await renderManifests(overlay));
 const objectsOf = (overlay: string): KubeObject[] => rendered.get(overlay) ?? [];
 
-// An overlay the way the README tells users to enable monitoring (kustomize wants relative paths).
-const monitoredDir = mkdtempSync(join(tmpdir(), 'msa-monitored-'));
-afterAll(() => rmSync(monitoredDir, { recursive: true, force: true }));
-writeFileSync(
-  join(monitoredDir, 'kustomization.yaml'),
-  [
-    'apiVersion: kustomize.config.k8s.io/v1beta1',
-    'kind: Kustomization',
-    `resources: [${relative(monitoredDir, join(REPO_ROOT, 'k8s/overlays/mariadb-10.11'))}]`,
-    `components: [${relative(monitoredDir, join(REPO_ROOT, 'k8s/components/monitoring'))}]`,
-  ].join('\n'),
-);
-const monitored = await renderManifests(monitoredDir);
+/** An overlay the way the README tells users to add a component to one (kustomize wants relative paths). */
+async function renderWithComponent(overlay: string, component: string): Promise<KubeObject[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'msa-component-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'kustomization.yaml'),
+    [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      `resources: [${relative(dir, join(REPO_ROOT, overlay))}]`,
+      `components: [${relative(dir, join(REPO_ROOT, component))}]`,
+    ].join('\n'),
+  );
+  return renderManifests(dir);
+}
+
+const monitored = await renderWithComponent('k8s/overlays/mariadb-10.11', 'k8s/components/monitoring');
+// The parallel component on a MySQL overlay, as README's "Parallel start" tells users to add it.
+const parallelMysql = await renderWithComponent('k8s/overlays/mysql-9.7', 'k8s/components/parallel');
 
 describe.each(['k8s/base', ...OVERLAYS])('%s', (overlay) => {
   it('renders the StatefulSet, the three Services, the Secret, the PDB and the NetworkPolicy', () => {
@@ -98,6 +104,25 @@ describe('the overlays differ only where the server does', () => {
       expect(text).not.toContain('mariadb');
       expect(text.includes('{"name":"CLONE_METHOD","value":"backup-stream"}')).toBe(overlay.endsWith('8.0'));
     }
+  });
+});
+
+describe('the parallel component changes the pod management policy and nothing else', () => {
+  const withoutPolicy = (objects: readonly KubeObject[]) =>
+    objects.map((object) => (object.kind === 'StatefulSet' ? { ...object, spec: { ...(object.spec as object), podManagementPolicy: undefined } } : object));
+  const policyOf = (objects: readonly KubeObject[]) => (findObject(objects, 'StatefulSet').spec as { podManagementPolicy?: string }).podManagementPolicy;
+
+  it('k8s/overlays/mariadb-10.11-parallel is mariadb-10.11 with podManagementPolicy: Parallel', () => {
+    expect(policyOf(objectsOf('k8s/overlays/mariadb-10.11'))).toBe('OrderedReady');
+    expect(policyOf(objectsOf('k8s/overlays/mariadb-10.11-parallel'))).toBe('Parallel');
+    expect(withoutPolicy(objectsOf('k8s/overlays/mariadb-10.11-parallel'))).toEqual(withoutPolicy(objectsOf('k8s/overlays/mariadb-10.11')));
+  });
+
+  it('on a MySQL overlay too, and the result validates and agrees with the agent', () => {
+    expect(policyOf(parallelMysql)).toBe('Parallel');
+    expect(withoutPolicy(parallelMysql)).toEqual(withoutPolicy(objectsOf('k8s/overlays/mysql-9.7')));
+    expect(parallelMysql.flatMap(schemaErrors)).toEqual([]);
+    expect(checkManifests({ objects: parallelMysql, servesPath })).toEqual([]);
   });
 });
 

@@ -105,6 +105,8 @@ describe('init stops on SIGTERM before it has a donor', () => {
     const env = {
       POD_NAME: 'mysql-1',
       DATA_DIR: dataDir,
+      STATE_DIR: mkdtempSync(join(dir, 'state-')),
+      CLONE_SECRET: 'init-signals-clone-secret',
       CONF_DIR: mkdtempSync(join(dir, 'conf-')),
       RESOLV_CONF: join(dir, 'resolv.conf'),
       MYSQL_FLAVOR: 'mariadb',

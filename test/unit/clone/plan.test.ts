@@ -10,6 +10,7 @@ function peer(ordinal: number, extra: Partial<PeerCandidate> = {}): PeerCandidat
     reachable: true,
     ready: true,
     holdsData: true,
+    serverUp: true,
     progress: 100,
     lagSeconds: 0,
     ...extra,
@@ -197,12 +198,51 @@ describe('planFromPeers: an empty primary (ordinal 0)', () => {
   });
 });
 
+describe('planFromPeers: peers still in init or starting their server (podManagementPolicy: Parallel)', () => {
+  // What a peer's init serves while it runs: its data dir, its server down, not Ready.
+  const inInit = (ordinal: number, holdsData: boolean, progress = 0) => peer(ordinal, { ready: false, serverUp: false, holdsData, progress, lagSeconds: undefined });
+
+  it('a fresh set: every peer answers from init with an empty data dir, so mysql-0 bootstraps', () => {
+    expect(planFromPeers({ ordinal: 0, peers: [inInit(1, false), inInit(2, false)] })).toEqual({
+      action: 'bootstrap',
+      reason: 'no peer holds data: the server initialises an empty data dir',
+    });
+  });
+
+  it('a fresh set: a replica whose peers are all in init waits (it never bootstraps)', () => {
+    expect(planFromPeers({ ordinal: 1, peers: [inInit(0, false), inInit(2, false)] }).action).toBe('wait');
+  });
+
+  it('a lost primary volume: a replica in init that holds data blocks the bootstrap, even when the others answered empty', () => {
+    expect(planFromPeers({ ordinal: 0, peers: [inInit(1, true, 50), inInit(2, false)] })).toEqual({
+      action: 'wait',
+      reason: 'peers holding data are not up yet (mysql-1): waiting to clone from the most advanced',
+    });
+  });
+
+  it('a lost primary volume: a holder whose server is not up yet keeps mysql-0 from cloning a less advanced one', () => {
+    const plan = planFromPeers({ ordinal: 0, peers: [peer(1, { progress: 40 }), inInit(2, true, 30)] });
+    expect(plan.action).toBe('wait');
+    expect(plan.reason).toContain('mysql-2');
+  });
+
+  it('a lost primary volume: once every holder runs, mysql-0 clones from the most advanced', () => {
+    const plan = planFromPeers({ ordinal: 0, peers: [peer(1, { progress: 40, ready: false }), peer(2, { progress: 45, ready: false }), inInit(3, false)] });
+    expect(donorNames(plan)).toEqual(['mysql-2', 'mysql-1']);
+  });
+
+  it('a replica never clones from a peer whose server is not up, whatever it holds', () => {
+    expect(planFromPeers({ ordinal: 2, peers: [peer(0, { serverUp: false }), inInit(1, true, 9)] }).action).toBe('wait');
+  });
+});
+
 describe('plan properties', () => {
   const peerArb = fc.record({
     ordinal: fc.nat({ max: 9 }),
     reachable: fc.boolean(),
     ready: fc.boolean(),
     holdsData: fc.boolean(),
+    serverUp: fc.boolean(),
     progress: fc.nat({ max: 5 }),
     lagSeconds: fc.option(fc.nat({ max: 3 }), { nil: undefined }),
   });
@@ -221,6 +261,7 @@ describe('plan properties', () => {
           expect(donor.ordinal).not.toBe(ordinal);
           expect(donor.holdsData).toBe(true);
           expect(donor.reachable).toBe(true);
+          expect(donor.serverUp).toBe(true);
           if (ordinal > 0) expect(donor.ready).toBe(true);
         }
         expect(plan.reason).toContain(plan.donors[0]?.name);
@@ -228,13 +269,15 @@ describe('plan properties', () => {
     );
   });
 
-  it('ordinal 0: never bootstraps while a reachable peer holds data, and bootstraps when all answered empty', () => {
+  it('ordinal 0: never bootstraps while a reachable peer holds data, up or not, and bootstraps when all answered empty', () => {
     fc.assert(
       fc.property(peersArb, (peers) => {
         const plan = planFromPeers({ ordinal: 0, peers });
         const others = peers.filter((p) => p.ordinal !== 0);
         const holders = others.filter((p) => p.reachable && p.holdsData);
-        if (holders.length > 0) {
+        if (holders.some((p) => !p.serverUp)) {
+          expect(plan.action).toBe('wait');
+        } else if (holders.length > 0) {
           expect(plan.action).toBe('clone');
           expect(new Set(donorNames(plan))).toEqual(new Set(holders.map((p) => p.name)));
           const best = Math.max(...holders.map((p) => p.progress));
@@ -252,7 +295,7 @@ describe('plan properties', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9 }), peersArb, (ordinal, peers) => {
         const plan = planFromPeers({ ordinal, peers });
-        const eligible = peers.filter((p) => p.ordinal !== ordinal && p.reachable && p.ready && p.holdsData);
+        const eligible = peers.filter((p) => p.ordinal !== ordinal && p.reachable && p.ready && p.holdsData && p.serverUp);
         if (eligible.length === 0) {
           expect(plan.action).toBe('wait');
           return;

@@ -10,7 +10,7 @@ import { serverImageFor } from '../../cluster/server-image.js';
 
 function workloadWithServer(image: string): Workload {
   const pod: IPodSpec = { containers: [{ name: 'mysql', image }, { name: 'agent', image: 'agent:0.1.0' }] };
-  return { name: 'mysql', serviceName: 'mysql', pod, secrets: new Map(), claimName: 'data' };
+  return { name: 'mysql', serviceName: 'mysql', pod, secrets: new Map(), claimName: 'data', podManagementPolicy: 'OrderedReady' };
 }
 
 describe('serverImageFor', () => {

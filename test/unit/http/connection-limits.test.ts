@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpApp } from '../../../src/http/app.js';
-import { CONNECTION_LIMITS } from '../../../src/http/fastify.js';
+import { CONNECTION_LIMITS } from '../../../src/http/limits.js';
 import { createMetricsRegistry } from '../../../src/http/metrics.js';
 import { deriveIdentity } from '../../../src/identity/identity.js';
 import { createLogger } from '../../../src/log.js';
