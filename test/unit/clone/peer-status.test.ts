@@ -97,7 +97,7 @@ describe('peers prove who they are', () => {
 
   it('believes a pod of this set that signs our challenge, and leaves out answers from other pods or sets', async () => {
     const { candidates, foreign } = await getPeerCandidates([dns.member, dns.staleName, dns.otherNamespace], asker);
-    expect(candidates).toEqual([{ name: 'mysql-1', ordinal: 1, reachable: true, ready: true, holdsData: true, progress: 50, lagSeconds: undefined }]);
+    expect(candidates).toEqual([{ name: 'mysql-1', ordinal: 1, reachable: true, ready: true, holdsData: true, serverUp: true, progress: 50, lagSeconds: undefined }]);
     expect(foreign).toEqual([
       'mysql-7: answered as pod "other-3": a stale DNS name, ignored',
       'mysql-5: answered as a pod of mysql/mysql.staging, not of mysql/mysql.default: ignored',
