@@ -62,7 +62,9 @@ describe('mysql-sts-agent CLI', () => {
     expect(text).toMatch(/^report_host = mysql-2\.mysql\.default\.svc\.cluster\.local$/m);
     expect(text).toMatch(/^read_only = ON$/m);
     const events = first.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(events[0]).toMatchObject({ level: 'info', pod: 'mysql-2', phase: 'init', msg: 'wrote the identity config' });
+    // Every event carries the pod and the phase; the status server for peers comes first, then the config.
+    for (const event of events) expect(event).toMatchObject({ pod: 'mysql-2', phase: 'init' });
+    expect(events.map((event) => event.msg).slice(0, 2)).toEqual(['serving init status', 'wrote the identity config']);
 
     const before = statSync(path);
     await sleep(20);

@@ -119,7 +119,7 @@ describe('init serves its status while it runs, and frees the port when it ends'
       up: false,
       clone: null,
     });
-    expect(status.init?.reason).toBe('no peer is ready to donate a clone yet');
+    expect(status.init?.reason).toBe('no peer is ready to donate a clone yet (mysql-0: no answer)');
     const other = await fetch(`http://${host}:${port}/metrics`);
     expect(other.status).toBe(404);
     init.kill('SIGTERM');
