@@ -2,6 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { connectToServer } from '../mysql/connection.js';
 import type { SourceSettings } from '../mysql/dialect.js';
 import { gtidContains } from '../mysql/gtid.js';
+import { SOURCE_GTID_SQL } from './source-snapshots.js';
 import { isPurgedGap, type ReplicaStatus } from '../mysql/replica-status.js';
 import type { Flavor } from '../mysql/server-version.js';
 
@@ -47,7 +48,7 @@ async function askPrimary(source: SourceSettings, flavor: Flavor, replicaGtid: s
   try {
     const connection = await connectToServer(source);
     try {
-      const [rows] = await connection.query<RowDataPacket[]>(flavor === 'mariadb' ? 'SELECT @@GLOBAL.gtid_binlog_pos AS gtid' : 'SELECT @@GLOBAL.gtid_executed AS gtid');
+      const [rows] = await connection.query<RowDataPacket[]>(SOURCE_GTID_SQL[flavor]);
       return gtidContains(flavor, String(rows[0]?.gtid ?? '').replace(/\s+/g, ''), replicaGtid);
     } finally {
       await connection.end().catch(() => undefined);

@@ -14,7 +14,12 @@ const READ_DEADLINE_MS = 3_000;
 const FRESH_INTERVALS = 3;
 
 /** The source's executed GTID set: any user may read these variables, the replication user included. */
-const SNAPSHOT_SQL: Record<Flavor, string> = {
+/** The source's side of an idle snapshot connection lasts this many reads' time, and at least MIN_IDLE_SECONDS. */
+const IDLE_READS = 5;
+const MIN_IDLE_SECONDS = 10;
+
+/** The source's executed GTIDs: what it holds (read with no privilege). */
+export const SOURCE_GTID_SQL: Record<Flavor, string> = {
   mariadb: 'SELECT @@GLOBAL.gtid_binlog_pos AS gtid',
   mysql: 'SELECT @@GLOBAL.gtid_executed AS gtid',
 };
@@ -38,12 +43,14 @@ export class SourceSnapshots {
   #snapshots: GtidSnapshot[] = [];
   #target: string | undefined;
   #connection: Connection | undefined;
+  readonly #intervalMs: number;
   #inFlight: Promise<void> | undefined;
   #lastAnswerAt: number | undefined;
   #lastError: string | undefined;
 
   constructor(credentials: Pick<SourceSettings, 'user' | 'password'>, intervalMs: number) {
     this.#credentials = credentials;
+    this.#intervalMs = intervalMs;
     this.#freshMs = FRESH_INTERVALS * intervalMs;
   }
 
@@ -73,7 +80,7 @@ export class SourceSnapshots {
     try {
       const connection = this.#connection ?? (await this.#open(source));
       const sentAt = performance.now();
-      const [rows] = await withDeadline(connection.query<RowDataPacket[]>(SNAPSHOT_SQL[flavor]), { ms: READ_DEADLINE_MS, onTimeout: () => closeHard(connection) });
+      const [rows] = await withDeadline(connection.query<RowDataPacket[]>(SOURCE_GTID_SQL[flavor]), { ms: READ_DEADLINE_MS, onTimeout: () => closeHard(connection) });
       const receivedAt = performance.now();
       // The source changed while the read was out: its answer belongs to the old history.
       if (target !== this.#target) return;
@@ -91,6 +98,9 @@ export class SourceSnapshots {
     const connection = await connectToServer({ host: source.host, port: source.port, ...this.#credentials });
     // A source that goes away between reads makes mysql2 emit 'error'; the next read reports it.
     connection.on('error', () => undefined);
+    // Across a partition this end gives up, but the source's end stays open, idle (nothing in flight for the
+    // primary's reaper to see): the source closes it itself once it is idle for a few reads' time.
+    await connection.query('SET SESSION wait_timeout = ?', [Math.max(MIN_IDLE_SECONDS, Math.ceil((IDLE_READS * this.#intervalMs) / 1000))]);
     this.#connection = connection;
     return connection;
   }
