@@ -42,3 +42,11 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 npm run --silent build
+
+# The agent's images, as the image tests run them (the stand-in base once per
+# machine, then cached layers). Built here, with the rest of the machine's
+# preparation, so the suite's clock counts the checks, not a cold build; the
+# tests build again (a cache hit) and report a build that fails with its output.
+if command -v podman >/dev/null && [ "$(id -u)" -eq 0 ]; then
+  bash test/image-build.sh || echo "setup: building the images failed; the image tests will say why" >&2
+fi
