@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from '../cluster/index.js';
 import { clockTicksPerSecond, cpuSecondsBetween, readProc, secondsBetween, type ProcSample } from './proc.js';
@@ -25,9 +26,10 @@ export interface IdleFootprint {
 export function sidecarPid(pod: Pod): number {
   const record = pod.processes().find((candidate) => candidate.label === 'sidecar');
   if (record === undefined) throw new Error(`${pod.name} has no sidecar process`);
-  // The harness starts containers through nsenter, which execs the command: the PID is node's own.
-  const comm = readFileSync(`/proc/${record.pid}/comm`, 'utf8').trim();
-  if (comm !== 'node') throw new Error(`${pod.name}'s sidecar PID ${record.pid} is "${comm}", not node`);
+  // The harness starts containers through nsenter, which execs the command: the PID is node's own. Its
+  // executable says so (Node 24 names its main thread "MainThread", so /proc/<pid>/comm no longer does).
+  const exe = readlinkSync(`/proc/${record.pid}/exe`);
+  if (basename(exe) !== 'node') throw new Error(`${pod.name}'s sidecar PID ${record.pid} runs ${exe}, not node`);
   return record.pid;
 }
 

@@ -74,6 +74,9 @@ function expectCleanStop(stopped: Stopped, left: { stderrLines: string[]; termin
   });
 }
 
+/** Node's process name: `node`, and from Node 24 on `MainThread` once its main thread has named itself. */
+const NODE_THREAD_NAMES = new Set(['node', 'MainThread']);
+
 describe('init stops on SIGTERM before it has a donor', () => {
   const SUFFIX = 'mysql.default.svc.cluster.local';
   const dns = new FakeDnsServer();
@@ -171,7 +174,7 @@ describe('init stops on SIGTERM before it has a donor', () => {
     dns.behave = () => ({ kind: 'rcode', rcode: 'NXDOMAIN' });
     const init = startInit({}, ['unshare', '--pid', '--kill-child']);
     // PID 1 gets only the signals it has a handler for: without one, SIGTERM is ignored.
-    const pid1 = await waitFor(async () => descendantsOf(init.subprocess.pid as number).find((seen) => seen.comm === 'node'), {
+    const pid1 = await waitFor(async () => descendantsOf(init.subprocess.pid as number).find((seen) => NODE_THREAD_NAMES.has(seen.comm)), {
       what: 'node under unshare',
       timeoutMs: 10_000,
     });
