@@ -32,6 +32,9 @@ function driftedOverlay(patch: object[]): string {
   return relative(REPO_ROOT, dir);
 }
 
+/** The harness waits out the sidecar's startup budget as the kubelet does (60 s as shipped); 10 s shows the same failure. */
+const SHORT_STARTUP_BUDGET = { op: 'replace', path: '/spec/template/spec/containers/1/startupProbe/failureThreshold', value: 5 };
+
 describe('a manifest that drifts from the agent fails the pod, with the reason', () => {
   let cluster: Cluster | undefined;
   afterEach(async () => {
@@ -40,7 +43,7 @@ describe('a manifest that drifts from the agent fails the pod, with the reason',
   });
 
   it('a startup probe on a path the agent does not serve never passes', async () => {
-    const overlay = driftedOverlay([{ op: 'replace', path: '/spec/template/spec/containers/1/startupProbe/httpGet/path', value: '/alive' }]);
+    const overlay = driftedOverlay([{ op: 'replace', path: '/spec/template/spec/containers/1/startupProbe/httpGet/path', value: '/alive' }, SHORT_STARTUP_BUDGET]);
     cluster = await Cluster.create({ overlay });
     await expect(startAgentPod(cluster, 0)).rejects.toThrow(/mysql-0's agent startupProbe \(GET :8080\/alive\) to succeed/);
     // The agent itself is up: the same pod answers the path it does serve.
@@ -51,6 +54,7 @@ describe('a manifest that drifts from the agent fails the pod, with the reason',
     const overlay = driftedOverlay([
       { op: 'test', path: '/spec/template/spec/containers/1/env/8/name', value: 'AGENT_PASSWORD_FILE' },
       { op: 'replace', path: '/spec/template/spec/containers/1/env/8/value', value: '/etc/mysql-sts-agent/secrets/agent-pasword' },
+      SHORT_STARTUP_BUDGET,
     ]);
     cluster = await Cluster.create({ overlay });
     await expect(startAgentPod(cluster, 0)).rejects.toThrow(/startupProbe/);
