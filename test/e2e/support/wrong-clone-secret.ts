@@ -9,6 +9,7 @@ import { CLONE_PORT, runInitContainer, setOf } from '../../cluster/agent.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { httpRequestUnix } from '../../cluster/unix-http.js';
+import { waitFor } from '../../cluster/wait.js';
 import { pidsNamed } from '../../support/pod-inspect.js';
 import { metricsOf, statusOf } from '../../support/pod-probes.js';
 import { expectFailedInit } from './bad-init.js';
@@ -52,8 +53,15 @@ export async function expectStreamRefused(cluster: Cluster, primary: Pod, joiner
     expect(JSON.parse(response.body)).toEqual({ error: 'unauthorized' });
   }
   await expectInitRefusesWrongSecret(cluster, joiner);
-  const after = await metricsOf(primary);
   const unauthorized = 'mysql_sts_clone_requests_rejected_total{reason="unauthorized"}';
+  // /metrics may serve a rendering up to a second old (ARCHITECTURE.md, "HTTP surface and metrics"), and init now ends within it.
+  const after = await waitFor(
+    async () => {
+      const text = await metricsOf(primary);
+      return counter(text, unauthorized) >= counter(before, unauthorized) + 2 ? text : undefined;
+    },
+    { what: "the donor's metrics to count our two refusals", timeoutMs: 5_000 },
+  );
   // Our two requests only: the joiner, whose secret does not check mysql-0's answer, never asked it for a backup.
   expect(counter(after, unauthorized)).toBe(counter(before, unauthorized) + 2);
   expect(counter(after, 'mysql_sts_clone_served_bytes_total')).toBe(counter(before, 'mysql_sts_clone_served_bytes_total'));
