@@ -27,6 +27,10 @@ import { parseProcNetTcp, TCP_ESTABLISHED, type TcpSocket } from '../fs/proc-net
  */
 export const STALLED_RETRANSMITS = 4;
 
+function isStalled(socket: TcpSocket): boolean {
+  return socket.state === TCP_ESTABLISHED && socket.retransmits >= STALLED_RETRANSMITS;
+}
+
 export interface ReplicaThread {
   readonly id: number;
   /** The processlist's HOST: the replica's `address:port`. */
@@ -61,7 +65,7 @@ function hostKey(host: string): string | undefined {
 export function findStalledThreads(threads: readonly ReplicaThread[], sockets: readonly TcpSocket[]): (ReplicaThread & { socket: TcpSocket })[] {
   const stalled = new Map<string, TcpSocket>();
   for (const socket of sockets) {
-    if (socket.state === TCP_ESTABLISHED && socket.retransmits >= STALLED_RETRANSMITS) stalled.set(endpointKey(socket.remote.address, socket.remote.port), socket);
+    if (isStalled(socket)) stalled.set(endpointKey(socket.remote.address, socket.remote.port), socket);
   }
   return threads.flatMap((thread) => {
     const key = hostKey(thread.host);
@@ -76,18 +80,22 @@ export async function readTcpSockets(): Promise<TcpSocket[]> {
   return texts.flatMap(parseProcNetTcp);
 }
 
-
-/** Ends the replication user's stalled connections; returns what it ended. */
+/**
+ * Ends the replication user's stalled connections; returns what it ended. The
+ * kernel's table is read first: only when some socket has stalled does it ask
+ * the server whose connection that is, so a healthy primary runs no SQL here.
+ */
 export async function endStalledDumps(
   connection: Connection,
   input: { replicationUser: string; readSockets: () => Promise<TcpSocket[]> },
 ): Promise<ReturnType<typeof findStalledThreads>> {
+  const sockets = await input.readSockets();
+  if (!sockets.some(isStalled)) return [];
   // SHOW PROCESSLIST on both servers (MySQL deprecates information_schema's); every connection of the
   // replication user, whatever its command: once its replica reconnected, MariaDB shows the old dump thread as `Killed`.
   const [rows] = await connection.query<RowDataPacket[]>('SHOW PROCESSLIST');
   const threads = rows.filter((row) => row['User'] === input.replicationUser).map((row) => ({ id: Number(row['Id']), host: String(row['Host']) }));
-  if (threads.length === 0) return [];
-  const stalled = findStalledThreads(threads, await input.readSockets());
+  const stalled = findStalledThreads(threads, sockets);
   for (const thread of stalled) {
     try {
       await connection.query('KILL CONNECTION ?', [thread.id]);
