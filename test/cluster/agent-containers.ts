@@ -178,7 +178,9 @@ async function containersNamed(prefix: string): Promise<string[]> {
  */
 async function stopAndRemove(names: readonly string[], graceSeconds: number): Promise<void> {
   if (names.length === 0) return;
-  await execa('podman', [...PODMAN_GLOBAL, 'stop', '--ignore', '--time', String(graceSeconds), ...names], { reject: false, timeout: (graceSeconds + 30) * 1000 });
+  // podman takes whole seconds; rounding up never cuts a grace period short.
+  const seconds = Math.ceil(graceSeconds);
+  await execa('podman', [...PODMAN_GLOBAL, 'stop', '--ignore', '--time', String(seconds), ...names], { reject: false, timeout: (seconds + 30) * 1000 });
   const removed = await execa('podman', [...PODMAN_GLOBAL, 'rm', '--force', '--ignore', '--time', '0', ...names], { reject: false, timeout: 60_000 });
   if (removed.exitCode !== 0) throw new Error(`failed to remove containers ${names.join(', ')}: ${removed.stderr.trim()}`);
 }
