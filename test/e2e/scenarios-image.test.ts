@@ -91,11 +91,19 @@ describe('e2e on MariaDB with the agent from its image (podman): the pods run th
   it('I2. mysql-2 deleted while it clones: init (PID 1 of its container) ends on the SIGTERM within its grace, no half-written data dir; the next start clones; nothing lost', async (context) => {
     requirePodman(context);
     await withWriter(cluster, 'I2. pod deleted mid-clone, agent from the image', 'app.deleted_mid_clone', async () => {
+      // The donor's sidecar runs mariadb-backup for this clone: seen while it runs.
+      const donorSeen = containerProcesses(cluster.pod(1), CONTAINERS.sidecar, 2);
+      donorSeen.catch(() => undefined); // awaited below; a failure before then must not go unhandled
       const pod = await cluster.addPod(2);
       const init = spawnInit(cluster, pod, 'init-deleted', ENV);
       await waitForStaging(pod);
       // PID 1 and the stream's extractor (or the backup tool preparing it): all the pod's user.
-      expectRestricted(await containerProcesses(pod, CONTAINERS.init, 2));
+      const recipient = await containerProcesses(pod, CONTAINERS.init, 2);
+      expectRestricted(recipient);
+      expect(recipient.slice(1).map((one) => one.comm)).toContainEqual(expect.stringMatching(/^(mbstream|mariadb-backup)$/));
+      const donor = await donorSeen;
+      expectRestricted(donor);
+      expect(donor.map((one) => one.comm)).toContain('mariadb-backup');
       await cluster.deletePod(2);
       const exit = await init.process.exited;
       expect({ exit, log: exit.exitCode === INIT_STOPPED ? '' : init.log() }).toEqual({ exit: { exitCode: INIT_STOPPED, signal: undefined }, log: '' });
