@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import type { ContainerRun } from './agent-containers.js';
 import { setIdentity } from '../../src/clone/auth.js';
 import type { Cluster } from './cluster.js';
 import { commandLine, CONTAINERS, resolveEnv, resolveProbe, type ProbeKind, type ResolvedProbe } from './containers.js';
+import { terminationLogOf } from './fs-group.js';
 import { containerOf } from './manifest.js';
 import type { ExecResult, Pod } from './pod.js';
 import type { ManagedProcess } from './processes.js';
@@ -46,8 +48,21 @@ export function containerEnvironment(cluster: Cluster, pod: Pod, container: stri
   const env = resolveEnv(containerOf(cluster.workload, container), { name: pod.name, namespace: opts.namespace, address: pod.address }, (secretName, key) =>
     readSecretValue(cluster.dir, secretName, key),
   );
-  // The kubelet's /dev/termination-log does not exist here; keep the reason with the pod's logs.
-  return { ...env, TERMINATION_LOG: join(pod.paths.logs, 'termination-log'), ...extra };
+  // A host process has no /dev/termination-log of its own: keep the reason with the pod's logs (a container gets that file mounted there).
+  const terminationLog: Record<string, string> = pod.fromImage === undefined ? { TERMINATION_LOG: terminationLogOf(pod.paths) } : {};
+  return { ...env, ...terminationLog, ...extra };
+}
+
+/** A container of the agent as the manifest declares it in this pod: command line and environment. */
+function agentContainerRun(cluster: Cluster, pod: Pod, container: string, extraEnv: Record<string, string>): ContainerRun {
+  const { file, args } = commandLine(containerOf(cluster.workload, container));
+  return { container, file, args, env: containerEnvironment(cluster, pod, container, extraEnv) };
+}
+
+/** Starts one of the agent's containers: a podman container of the image, or a host process in the pod. */
+function spawnAgentContainer(cluster: Cluster, pod: Pod, container: string, label: string, extraEnv: Record<string, string>): ManagedProcess {
+  const run = agentContainerRun(cluster, pod, container, extraEnv);
+  return pod.fromImage?.spawn(run, label) ?? pod.spawn(run.file, [...run.args], { env: { ...run.env }, label });
 }
 
 /** The sidecar's environment (the one `kubectl exec` into the agent container gets). */
@@ -62,19 +77,18 @@ export function runAgentIn(cluster: Cluster, pod: Pod, args: string[], extraEnv:
 
 /** The init container, to completion. */
 export function runInitContainer(cluster: Cluster, pod: Pod, extraEnv: Record<string, string> = {}): Promise<ExecResult> {
-  const { file, args } = commandLine(containerOf(cluster.workload, CONTAINERS.init));
-  return pod.exec(file, args, { env: containerEnvironment(cluster, pod, CONTAINERS.init, extraEnv), reject: false, timeoutMs: 300_000 });
+  const run = agentContainerRun(cluster, pod, CONTAINERS.init, extraEnv);
+  const timeoutMs = 300_000;
+  return pod.fromImage?.exec(run, timeoutMs) ?? pod.exec(run.file, [...run.args], { env: { ...run.env }, reject: false, timeoutMs });
 }
 
 /** The init container as a tracked process (for tests that act while it runs); logs to `<label>.log`. */
 export function spawnInitContainer(cluster: Cluster, pod: Pod, label: string, extraEnv: Record<string, string> = {}): ManagedProcess {
-  const { file, args } = commandLine(containerOf(cluster.workload, CONTAINERS.init));
-  return pod.spawn(file, args, { env: containerEnvironment(cluster, pod, CONTAINERS.init, extraEnv), label });
+  return spawnAgentContainer(cluster, pod, CONTAINERS.init, label, extraEnv);
 }
 
 export function startSidecar(cluster: Cluster, pod: Pod, extraEnv: Record<string, string> = {}): ManagedProcess {
-  const { file, args } = commandLine(containerOf(cluster.workload, CONTAINERS.sidecar));
-  return pod.spawn(file, args, { env: containerEnvironment(cluster, pod, CONTAINERS.sidecar, extraEnv), label: 'sidecar' });
+  return spawnAgentContainer(cluster, pod, CONTAINERS.sidecar, 'sidecar', extraEnv);
 }
 
 function probeOf(pod: Pod, container: string, kind: ProbeKind): ResolvedProbe {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyDir } from './datadir.js';
+import { ownSecretVolumes, podUserOf } from './fs-group.js';
 import { DnsServer } from './dns-server.js';
 import { addNamespace, connectToBridge, createBridge, newClusterId, setLinkUp } from './netns.js';
 import { ClusterNames, DNS_ADDRESS, podPaths, resolveOptions, type ClusterOptions, type ResolvedOptions } from './options.js';
@@ -61,6 +62,7 @@ export class Cluster {
     }
     const secrets = writeSecrets(dir, opts.rootPassword ?? generatePassword());
     writeSecretVolumes(dir, workload, secrets.rootPassword);
+    if (options.agentImage !== undefined) ownSecretVolumes(workload, (secretName) => secretVolumeDir(dir, secretName), podUserOf(workload));
     installAgentCommand(join(dir, 'bin'));
     const cluster = new Cluster(id, name, dir, options, secrets, workload, image);
     cluster.saveState();
@@ -129,6 +131,7 @@ export class Cluster {
       workload: this.workload,
       secretDir: (secretName) => secretVolumeDir(this.dir, secretName),
       binDir: join(this.dir, 'bin'),
+      agentImage: this.options.agentImage,
     };
   }
 

@@ -29,10 +29,17 @@ export interface ClusterOptions {
   stopGraceSeconds?: number;
   /** Kustomization (relative to the repository) whose StatefulSet the pods run from. */
   overlay?: string;
+  /**
+   * A podman image (name or ID) the init and sidecar containers run from, as
+   * podman containers in the pod's namespaces with the StatefulSet's
+   * securityContext (see agent-containers.ts); unset: host processes.
+   */
+  agentImage?: string;
 }
 
-export type ResolvedOptions = Required<Omit<ClusterOptions, 'name' | 'rootPassword'>> & {
+export type ResolvedOptions = Required<Omit<ClusterOptions, 'name' | 'rootPassword' | 'agentImage'>> & {
   name: string | undefined;
+  agentImage: string | undefined;
 };
 
 export const DEFAULT_ROOT = '/tmp/mysql-sts-agent-cluster';
@@ -56,6 +63,7 @@ export function resolveOptions(opts: ClusterOptions): ResolvedOptions {
     useTemplate: opts.useTemplate ?? true,
     stopGraceSeconds: opts.stopGraceSeconds ?? 5,
     overlay: opts.overlay ?? DEFAULT_OVERLAY,
+    agentImage: opts.agentImage,
   };
 }
 

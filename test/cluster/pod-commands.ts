@@ -46,11 +46,14 @@ export interface PodCommand {
   readonly cwd?: string | undefined;
   /** The container image's root filesystem, or undefined for the host's files. */
   readonly rootfs?: string | undefined;
+  /** The container's user (runAsUser/runAsGroup), or undefined for root. */
+  readonly user?: { readonly uid: number; readonly gid: number } | undefined;
 }
 
 /** The command line that runs `cmd` in the pod (as `kubectl exec` would in the container). */
 export function podCommandLine(command: PodCommand): { file: string; args: string[] } {
-  const enter = ['--target', String(command.pausePid), '--net', '--uts', '--mount'];
+  const user = command.user === undefined ? [] : [`--setuid=${command.user.uid}`, `--setgid=${command.user.gid}`];
+  const enter = ['--target', String(command.pausePid), '--net', '--uts', '--mount', ...user];
   if (command.rootfs === undefined) {
     return { file: 'nsenter', args: [...enter, `--wd=${command.cwd ?? '/'}`, '--', command.cmd, ...command.args] };
   }

@@ -62,6 +62,23 @@ export function rootfsMounts(spec: { workload: Workload; paths: PodPaths; secret
   return intoRootfs(image.rootfs, mounts);
 }
 
+/** One of the agent's containers, run from its image: its own mounts from the manifest, /tmp included. */
+export function agentContainerMounts(spec: { workload: Workload; paths: PodPaths; secretDir: (secretName: string) => string; container: string }): Mount[] {
+  return containerMounts(spec.workload, spec.container, volumeSources(spec.paths, spec.secretDir));
+}
+
+/** The emptyDirs the pod's containers mount (host dirs), made if missing. */
+export function emptyDirSources(workload: Workload, paths: PodPaths, secretDir: (secretName: string) => string): string[] {
+  const sources = volumeSources(paths, secretDir);
+  const dirs = new Set<string>();
+  for (const container of [...(workload.pod.initContainers ?? []), ...workload.pod.containers]) {
+    for (const mount of container.volumeMounts ?? []) {
+      if (workload.pod.volumes?.some((volume) => volume.name === mount.name && volume.emptyDir !== undefined) === true) dirs.add(sources.emptyDir(mount.name, mount.mountPath));
+    }
+  }
+  return [...dirs];
+}
+
 /** emptyDirs live as long as the pod: a new pod starts with them empty. */
 export function emptyPodVolumes(paths: PodPaths): void {
   emptyDir(paths.confD);

@@ -16,7 +16,9 @@ import { ServerContainer } from './server.js';
 import type { ServerImage } from './server-image.js';
 import { podBaseEnvironment, podCommandLine, type ExecOptions, type ExecResult, type SpawnOptions } from './pod-commands.js';
 import { httpRequestUnix, type HttpResponse } from './unix-http.js';
-import { emptyPodVolumes, podVolumeMounts, rootfsMounts } from './pod-volumes.js';
+import { agentContainerMounts, emptyDirSources, emptyPodVolumes, podVolumeMounts, rootfsMounts } from './pod-volumes.js';
+import { AgentContainers } from './agent-containers.js';
+import { ownPodDirs, podUserOf, terminationLogOf, type PodUser } from './fs-group.js';
 
 /** What a pod needs from its cluster. */
 export interface PodContext {
@@ -35,6 +37,8 @@ export interface PodContext {
   secretDir: (secretName: string) => string;
   /** Host dir with the image's commands (`mysql-sts-agent`), first on the pod's PATH. */
   binDir: string;
+  /** The podman image the agent's containers run from (ClusterOptions.agentImage), or undefined for host processes. */
+  agentImage: string | undefined;
 }
 
 export type { ExecOptions, ExecResult, SpawnOptions };
@@ -49,6 +53,10 @@ export class Pod {
   readonly netns: string;
   readonly paths: PodPaths;
   readonly server: ServerContainer;
+  /** The agent's containers as podman containers of its image, when the cluster runs them so. */
+  readonly fromImage: AgentContainers | undefined;
+  /** The securityContext's user every container runs as when the agent runs from its image (fs-group.ts); root otherwise. */
+  private readonly user: PodUser | undefined;
   private pause: ManagedProcess | null = null;
   private readonly ports: PortForwards;
 
@@ -62,6 +70,8 @@ export class Pod {
     this.address = names.podAddress(n);
     this.netns = names.podNamespace(n);
     this.paths = podPaths(ctx.clusterDir, this.name);
+    this.user = ctx.agentImage === undefined ? undefined : podUserOf(ctx.workload);
+    this.fromImage = this.agentContainersOf(ctx.agentImage, this.user);
     this.ports = new PortForwards(this.name, this.paths.dir, (cmd, args, opts) => this.spawn(cmd, args, opts));
     this.server = new ServerContainer(
       {
@@ -71,7 +81,23 @@ export class Pod {
         execIn: (cmd, args) => this.exec(cmd, args, { reject: false, container: CONTAINERS.server }),
         connect: (opts) => this.connect(opts),
       },
-      { image: ctx.image, rootPassword: ctx.secrets.rootPassword, initFile: initFilePath(ctx.clusterDir, this.name), template: ctx.template },
+      { image: ctx.image, rootPassword: ctx.secrets.rootPassword, initFile: initFilePath(ctx.clusterDir, this.name), template: ctx.template, runAs: this.user },
+    );
+  }
+
+  private agentContainersOf(image: string | undefined, user: PodUser | undefined): AgentContainers | undefined {
+    if (image === undefined || user === undefined) return undefined;
+    const { ctx, paths } = this;
+    return new AgentContainers(
+      { name: this.name, n: this.n, netns: this.netns, logs: paths.logs, terminationLog: terminationLogOf(paths) },
+      {
+        image,
+        workload: ctx.workload,
+        user,
+        table: ctx.table,
+        detached: ctx.detached,
+        mounts: (container) => agentContainerMounts({ workload: ctx.workload, paths, secretDir: ctx.secretDir, container }),
+      },
     );
   }
 
@@ -93,6 +119,7 @@ export class Pod {
     emptyPodVolumes(paths);
     const { workload, secretDir, image } = ctx;
     const mounts = [...podVolumeMounts(workload, paths, secretDir), ...rootfsMounts({ workload, paths, secretDir, image, netns: this.netns })];
+    if (this.user !== undefined) ownPodDirs(paths, emptyDirSources(workload, paths, secretDir), this.user);
     writeFileSync(paths.myCnf, image.renderMyCnf(paths));
     writeNetnsEtc(this.netns, { 'resolv.conf': renderResolvConf(ctx.names), hosts: renderHosts(ctx.names, this.n) });
     await addNamespace(this.netns);
@@ -139,6 +166,11 @@ export class Pod {
     return container === CONTAINERS.server ? this.ctx.image.rootfs : undefined;
   }
 
+  /** The server container's commands run as the pod's user when the agent runs from its image; the tests' tools as root. */
+  private userOf(container: string | undefined): PodUser | undefined {
+    return container === CONTAINERS.server ? this.user : undefined;
+  }
+
   private env(extra: Record<string, string> | undefined, container?: string): Record<string, string> {
     return { ...podBaseEnvironment({ podName: this.name, binDir: this.ctx.binDir, rootfs: this.rootfsOf(container) }), ...extra };
   }
@@ -159,7 +191,7 @@ export class Pod {
   /** Starts a long-running process in the pod; tracked by PID, logged to the pod's log dir, killed with the pod. */
   spawn(cmd: string, args: string[], opts: SpawnOptions = {}): ManagedProcess {
     const label = opts.label ?? basename(cmd);
-    const line = podCommandLine({ pausePid: this.pausePid, cmd, args, cwd: opts.cwd, rootfs: this.rootfsOf(opts.container) });
+    const line = podCommandLine({ pausePid: this.pausePid, cmd, args, cwd: opts.cwd, rootfs: this.rootfsOf(opts.container), user: this.userOf(opts.container) });
     return spawnTracked(this.ctx.table, {
       ...line,
       env: this.env(opts.env, opts.container),
@@ -172,7 +204,7 @@ export class Pod {
 
   /** Runs a command in the pod to completion. */
   async exec(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const line = podCommandLine({ pausePid: this.pausePid, cmd, args, cwd: opts.cwd, rootfs: this.rootfsOf(opts.container) });
+    const line = podCommandLine({ pausePid: this.pausePid, cmd, args, cwd: opts.cwd, rootfs: this.rootfsOf(opts.container), user: this.userOf(opts.container) });
     const result = await execa(line.file, line.args, {
       env: this.env(opts.env, opts.container),
       extendEnv: false,
@@ -232,6 +264,8 @@ export class Pod {
   /** Kills every process of the pod (tracked or not), removes its namespace; keeps the data dir. */
   async tearDown(): Promise<void> {
     this.server.forget(); // its exit below is the pod's end, not a reason to restart it
+    // The kubelet's SIGTERM to the agent's containers, SIGKILL after the grace period.
+    await this.fromImage?.stop(this.ctx.graceMs / 1000);
     const tracked = this.processes();
     const others = (await namespacePids(this.netns))
       .filter((pid) => !tracked.some((rec) => rec.pid === pid))

@@ -1,7 +1,8 @@
-import { appendFileSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { copyTemplate } from './datadir.js';
+import { chownTree } from './fs-group.js';
 import { CONTAINER_PATHS, type PodPaths } from './options.js';
 import type { ExitInfo, ManagedProcess } from './processes.js';
 import { RestartPolicy } from './restart-policy.js';
@@ -32,6 +33,8 @@ export interface ServerDeps {
   initFile: string;
   /** Returns the template data dir, or undefined to initialise the data dir in the pod. */
   template: () => Promise<string | undefined>;
+  /** The pod's user the server runs as (the pod runs the agent from its image, fs-group.ts), or undefined: root. */
+  runAs: { readonly uid: number; readonly gid: number } | undefined;
 }
 
 /** How the last empty data dir was initialised and how long it took. */
@@ -76,10 +79,12 @@ export class ServerContainer {
     if (this.running) throw new Error(`failed to start ${this.deps.image.daemon} in ${this.host.name}: it is already running`);
     await this.ensureDataDir();
     const pending = existsSync(this.deps.initFile);
-    const args = [`--defaults-file=${CONTAINER_PATHS.myCnf}`, '--user=root'];
+    const { runAs } = this.deps;
+    const args = [`--defaults-file=${CONTAINER_PATHS.myCnf}`, ...(runAs === undefined ? ['--user=root'] : [])];
     const staged = join(this.host.paths.run, STAGED_INIT_FILE);
     if (pending) {
       copyFileSync(this.deps.initFile, staged);
+      if (runAs !== undefined) chownSync(staged, runAs.uid, runAs.gid);
       args.push(`--init-file=${CONTAINER_PATHS.run}/${STAGED_INIT_FILE}`);
     }
     this.restarts.assertOpen();
@@ -144,6 +149,9 @@ export class ServerContainer {
         throw new Error(`failed to initialise the data dir of ${this.host.name}: ${result.stderr || result.stdout}`);
       }
     }
+    // As the image's entrypoint leaves it when it runs as the pod's user: the server's own files.
+    const { runAs } = this.deps;
+    if (runAs !== undefined) chownTree(paths.data, runAs.uid, runAs.gid);
     writeFileSync(this.deps.initFile, image.renderInitSql(this.deps.rootPassword), { mode: 0o600 });
     this.lastInit = { method: template !== undefined ? 'template' : 'install-db', ms: Date.now() - started };
   }

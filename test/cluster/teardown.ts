@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import { removeClusterContainers } from './agent-containers.js';
 import { deleteNamespace, listNamespaces, namespacePids, removeNetnsEtcWithPrefix } from './netns.js';
 import { DEFAULT_ROOT } from './options.js';
 import { isAlive, readStartTime, terminateAll } from './processes.js';
@@ -34,6 +35,8 @@ export async function downCluster(dir: string, opts: DownOptions = {}): Promise<
   const prefix = `${state.id}-`;
   // Namespaces by prefix too: one may exist that a crash kept out of the state.
   const namespaces = [...new Set([...state.namespaces, ...(await listNamespaces()).filter((ns) => ns.startsWith(prefix))])];
+  // The agent's containers first, by the names its pods gave them: podman stops them, and removes what killing their processes would leave.
+  if (state.options.agentImage !== undefined) await removeClusterContainers(state.id, state.options.stopGraceSeconds);
   const victims = [...state.processes, ...(await processesInNamespaces(namespaces))];
   await terminateAll(victims, state.options.stopGraceSeconds * 1000);
   for (const ns of namespaces) await deleteNamespace(ns);

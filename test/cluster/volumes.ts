@@ -14,6 +14,8 @@ import type { Workload } from './manifest.js';
 export interface Mount {
   readonly source: string;
   readonly target: string;
+  /** The manifest's `readOnly` (podman containers honour it; the pause process's bind mounts do not). */
+  readonly readOnly?: boolean | undefined;
 }
 
 /** Host dirs backing each kind of volume for one pod. */
@@ -48,14 +50,16 @@ export function podMounts(workload: Workload, sources: VolumeSources): Mount[] {
 
 /**
  * One container's volume mounts, /tmp included: for a container that runs in
- * its own root filesystem (the server image's), where /tmp is the container's own.
+ * its own root filesystem (the server image's, the agent's image), where /tmp
+ * is the container's own.
  */
 export function containerMounts(workload: Workload, containerName: string, sources: VolumeSources): Mount[] {
-  const container = workload.pod.containers.find((candidate) => candidate.name === containerName);
+  const container = [...(workload.pod.initContainers ?? []), ...workload.pod.containers].find((candidate) => candidate.name === containerName);
   if (container === undefined) throw new Error(`the pod template has no container named ${containerName}`);
   const mounts = (container.volumeMounts ?? []).map((mount) => ({
     source: volumeSource(workload, { name: mount.name, subPath: mount.subPath }, mount.mountPath, sources),
     target: mount.mountPath,
+    readOnly: mount.readOnly,
   }));
   return parentsFirst(mounts);
 }

@@ -1,0 +1,195 @@
+import { execa } from 'execa';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import { PODMAN_GLOBAL, PODMAN_ULIMITS } from '../support/podman.js';
+import { containerOf, type Workload } from './manifest.js';
+import { netnsEtcFile } from './netns.js';
+import { BASE_PATH } from './options.js';
+import type { ExecResult } from './pod-commands.js';
+import { spawnTracked, type ManagedProcess, type ProcessTable } from './processes.js';
+import type { Mount } from './volumes.js';
+import type { PodUser } from './fs-group.js';
+
+/**
+ * The agent's containers (init, sidecar) run from the image, as podman
+ * containers in the pod's namespaces: the pod's network namespace (the
+ * harness's servers stay host processes there), its hostname, its kubelet
+ * files (resolv.conf, hosts, the termination log), the container's volume
+ * mounts from the manifest, and the StatefulSet's securityContext. The image
+ * brings its own user, entrypoint and read-only files; nothing of the host's
+ * reaches the container but those mounts.
+ *
+ * Each container is a `podman run --rm` attached to a tracked client process,
+ * so a test's signal to that process (podman proxies SIGTERM to the
+ * container's PID 1) and its exit code are the container's. A pod delete is
+ * `podman stop --time <grace>` on every container the pod started.
+ */
+
+/** One container start: the manifest's command line and environment. */
+export interface ContainerRun {
+  readonly container: string;
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface AgentContainersDeps {
+  readonly image: string;
+  readonly workload: Workload;
+  readonly user: PodUser;
+  readonly table: ProcessTable;
+  readonly detached: boolean;
+  /** The container's volume mounts, host dir → container path. */
+  readonly mounts: (container: string) => Mount[];
+}
+
+export interface PodFacts {
+  readonly name: string;
+  readonly n: number;
+  readonly netns: string;
+  readonly logs: string;
+  /** Host file the kubelet mounts at the container's /dev/termination-log. */
+  readonly terminationLog: string;
+}
+
+/** The container's securityContext as podman flags; refuses what the harness cannot run as declared. */
+export function securityArgs(container: IContainer, user: PodUser): string[] {
+  const context = container.securityContext ?? {};
+  if (context.privileged === true) throw new Error(`${container.name}: a privileged container is not run by the harness`);
+  const uid = context.runAsUser ?? user.uid;
+  const gid = context.runAsGroup ?? user.gid;
+  const args = ['--user', `${uid}:${gid}`, '--group-add', String(user.fsGroup)];
+  // Kubernetes mounts no tmpfs of its own on a read-only root: /tmp is the manifest's emptyDir.
+  if (context.readOnlyRootFilesystem === true) args.push('--read-only', '--read-only-tmpfs=false');
+  for (const cap of context.capabilities?.drop ?? []) args.push('--cap-drop', cap);
+  for (const cap of context.capabilities?.add ?? []) args.push('--cap-add', cap);
+  if (context.allowPrivilegeEscalation === false) args.push('--security-opt', 'no-new-privileges');
+  return args;
+}
+
+export class AgentContainers {
+  /** Names of the containers this pod started, until removed. */
+  private readonly names = new Set<string>();
+  /** The last container started for each of the manifest's containers. */
+  private readonly latest = new Map<string, string>();
+  private count = 0;
+
+  constructor(
+    private readonly pod: PodFacts,
+    private readonly deps: AgentContainersDeps,
+  ) {}
+
+  /**
+   * `podman run` argv and its environment. Values travel in podman's own
+   * environment (`--env NAME`), never in argv, where `ps` would show a secret.
+   */
+  private runCommand(run: ContainerRun, name: string): { args: string[]; env: Record<string, string> } {
+    const { pod, deps } = this;
+    const mounts = [
+      ...deps.mounts(run.container).map((mount) => `${mount.source}:${mount.target}${mount.readOnly === true ? ':ro' : ''}`),
+      `${netnsEtcFile(pod.netns, 'resolv.conf')}:/etc/resolv.conf:ro`,
+      `${netnsEtcFile(pod.netns, 'hosts')}:/etc/hosts:ro`,
+      `${pod.terminationLog}:/dev/termination-log`,
+    ];
+    const args = [
+      ...PODMAN_GLOBAL,
+      'run',
+      '--rm',
+      '--pull=never',
+      '--name',
+      name,
+      '--network',
+      `ns:/var/run/netns/${pod.netns}`,
+      '--hostname',
+      pod.name,
+      ...PODMAN_ULIMITS,
+      ...securityArgs(containerOf(deps.workload, run.container), deps.user),
+      ...mounts.flatMap((mount) => ['--volume', mount]),
+      ...Object.keys(run.env).flatMap((key) => ['--env', key]),
+      '--entrypoint',
+      run.file,
+      deps.image,
+      ...run.args,
+    ];
+    return { args, env: { PATH: process.env['PATH'] ?? BASE_PATH, ...run.env } };
+  }
+
+  private nextName(container: string): string {
+    const name = `${this.pod.netns}-${container}-${++this.count}`;
+    this.names.add(name);
+    this.latest.set(container, name);
+    return name;
+  }
+
+  /** The host PID of the running container's PID 1 (the last one started for `container`), or undefined when none runs. */
+  async mainPid(container: string): Promise<number | undefined> {
+    const name = this.latest.get(container);
+    if (name === undefined) return undefined;
+    const inspected = await execa('podman', [...PODMAN_GLOBAL, 'inspect', '--format', '{{.State.Pid}}', name], { reject: false });
+    const pid = Number(inspected.stdout.trim());
+    return inspected.exitCode === 0 && pid > 0 ? pid : undefined;
+  }
+
+  /** Containers of this pod podman still knows (running, or exited and not removed). */
+  async remaining(): Promise<string[]> {
+    return containersNamed(`${this.pod.netns}-`);
+  }
+
+  /** Starts a container in the background, tracked like a pod process; logs to `<label>.log`. */
+  spawn(run: ContainerRun, label: string): ManagedProcess {
+    const command = this.runCommand(run, this.nextName(run.container));
+    return spawnTracked(this.deps.table, {
+      file: 'podman',
+      args: command.args,
+      env: command.env,
+      label,
+      pod: this.pod.n,
+      logFile: `${this.pod.logs}/${label}.log`,
+      detached: this.deps.detached,
+    });
+  }
+
+  /** Runs a container to completion (never throws on a non-zero exit). */
+  async exec(run: ContainerRun, timeoutMs: number): Promise<ExecResult> {
+    const command = this.runCommand(run, this.nextName(run.container));
+    const result = await execa('podman', command.args, { env: command.env, extendEnv: false, reject: false, timeout: timeoutMs });
+    return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+
+  /** The pod is deleted: each of its containers stopped with the grace period (podman stop), then removed. */
+  async stop(graceSeconds: number): Promise<void> {
+    if (this.names.size === 0) return;
+    const names = (await containersNamed(`${this.pod.netns}-`)).filter((name) => this.names.has(name));
+    await stopAndRemove(names, graceSeconds);
+    this.names.clear();
+  }
+}
+
+/** Containers podman knows (running, or exited and not yet removed) whose name starts with `prefix`. */
+async function containersNamed(prefix: string): Promise<string[]> {
+  const listed = await execa('podman', [...PODMAN_GLOBAL, 'ps', '--all', '--format', '{{.Names}}', '--filter', `name=^${prefix}`], { reject: false });
+  if (listed.exitCode !== 0) throw new Error(`failed to list the containers named ${prefix}*: ${listed.stderr.trim()}`);
+  return listed.stdout.split('\n').filter((name) => name.startsWith(prefix));
+}
+
+/**
+ * SIGTERM to each container's PID 1, SIGKILL after `graceSeconds` (what the
+ * kubelet does on a pod delete), then `podman rm --force`: a container already
+ * gone is no error.
+ */
+async function stopAndRemove(names: readonly string[], graceSeconds: number): Promise<void> {
+  if (names.length === 0) return;
+  // podman takes whole seconds; rounding up never cuts a grace period short.
+  const seconds = Math.ceil(graceSeconds);
+  await execa('podman', [...PODMAN_GLOBAL, 'stop', '--ignore', '--time', String(seconds), ...names], { reject: false, timeout: (seconds + 30) * 1000 });
+  const removed = await execa('podman', [...PODMAN_GLOBAL, 'rm', '--force', '--ignore', '--time', '0', ...names], { reject: false, timeout: 60_000 });
+  if (removed.exitCode !== 0) throw new Error(`failed to remove containers ${names.join(', ')}: ${removed.stderr.trim()}`);
+}
+
+/**
+ * Every container of a cluster, by the name prefix its pods give them
+ * (`<cluster id>-`), stopped and removed: the teardown from the state file,
+ * which also runs after a crashed test.
+ */
+export async function removeClusterContainers(clusterId: string, graceSeconds: number): Promise<void> {
+  await stopAndRemove(await containersNamed(`${clusterId}-`), graceSeconds);
+}

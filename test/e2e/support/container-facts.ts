@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import type { Pod } from '../../cluster/pod.js';
+import { waitFor } from '../../cluster/wait.js';
+import { descendantsOf } from '../../support/process-tree.js';
+
+/**
+ * What the kernel says about the processes of one of the agent's containers,
+ * run from the image (ClusterOptions.agentImage): its PID 1 and every process
+ * it started (the backup tool, the stream extractor), read from /proc on the
+ * host while they run.
+ */
+export interface ProcessFacts {
+  readonly comm: string;
+  /** `/proc/<pid>/status` Uid: real, effective, saved, filesystem. */
+  readonly uid: string;
+  readonly gid: string;
+  readonly capEff: string;
+  readonly noNewPrivs: string;
+  /** Options of the container's `/` mount (`ro` or `rw`), from its mountinfo. */
+  readonly root: string;
+}
+
+function statusField(status: string, field: string): string {
+  return new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(status)?.[1]?.trim().replace(/\s+/g, ' ') ?? '';
+}
+
+/** A process's facts now, or undefined once it has exited. */
+export function processFacts(pid: number): ProcessFacts | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rootLine = readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+      .split('\n')
+      .find((line) => line.split(' ')[4] === '/');
+    return {
+      comm: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(),
+      uid: statusField(status, 'Uid'),
+      gid: statusField(status, 'Gid'),
+      capEff: statusField(status, 'CapEff'),
+      noNewPrivs: statusField(status, 'NoNewPrivs'),
+      root: rootLine?.split(' ')[5]?.split(',')[0] ?? '',
+    };
+  } catch {
+    return undefined; // exited while read
+  }
+}
+
+/**
+ * The facts of the container's processes now; waits until it runs with at
+ * least `minProcesses` (PID 1 and its children).
+ */
+export async function containerProcesses(pod: Pod, container: string, minProcesses = 1): Promise<ProcessFacts[]> {
+  const containers = pod.fromImage;
+  if (containers === undefined) throw new Error(`${pod.name} runs the agent as host processes, not from its image`);
+  return waitFor(
+    async () => {
+      const pid = await containers.mainPid(container);
+      if (pid === undefined) return undefined;
+      const facts = [pid, ...descendantsOf(pid).map((child) => child.pid)].flatMap((one) => processFacts(one) ?? []);
+      return facts.length >= minProcesses ? facts : undefined;
+    },
+    { what: `${pod.name}'s ${container} container to run with ${minProcesses} process(es)`, timeoutMs: 30_000, intervalMs: 20 },
+  );
+}
+
+/** What every process of the agent's containers must show: the StatefulSet's securityContext. */
+export const RESTRICTED_PROCESS = {
+  uid: '999 999 999 999',
+  gid: '999 999 999 999',
+  capEff: '0000000000000000',
+  noNewPrivs: '1',
+  root: 'ro',
+} as const;
