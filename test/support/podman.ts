@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
 /**
  * podman as this project's machines run it: the options test/podman.sh gives
@@ -26,10 +27,48 @@ export async function podmanUnusable(): Promise<string | undefined> {
   return `podman cannot run on this machine: ${why.split('\n')[0] ?? why}`;
 }
 
-/** Builds the images (test/image-build.sh: the stand-in base once, then cached layers), failing with the build's own output. */
+/**
+ * Where one test run records the images it built (set by test/vitest.config.ts,
+ * inherited by every test file's worker): the sources do not change within a
+ * run, so a second file's build would be a 15–25 s cache hit for nothing.
+ */
+export const BUILT_IMAGES_VARIABLE = 'MSA_BUILT_IMAGES';
+
+async function imageIdOf(flavour: string): Promise<string | undefined> {
+  const inspected = await podman(['image', 'inspect', '--format', '{{.Id}}', imageName(flavour)]);
+  return inspected.exitCode === 0 ? inspected.stdout.trim() : undefined;
+}
+
+function builtThisRun(): Map<string, string> {
+  const file = process.env[BUILT_IMAGES_VARIABLE];
+  const built = new Map<string, string>();
+  if (file === undefined || !existsSync(file)) return built;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const [flavour, id] = line.split(' ');
+    if (flavour && id) built.set(flavour, id);
+  }
+  return built;
+}
+
+/**
+ * Builds the images (test/image-build.sh: the stand-in base once, then cached
+ * layers), failing with the build's own output. A flavour this run already
+ * built is built again only if its tag now names another image (another build
+ * on the machine re-tagged it).
+ */
 export async function buildImages(flavours: readonly string[]): Promise<void> {
-  const build = await execa('bash', ['test/image-build.sh', ...flavours], { reject: false, cwd: PROJECT_ROOT, all: true, timeout: 1_800_000 });
-  if (build.exitCode !== 0) throw new Error(`test/image-build.sh ${flavours.join(' ')} failed (exit ${build.exitCode}):\n${build.all.slice(-4000)}`);
+  const built = builtThisRun();
+  const stale: string[] = [];
+  for (const flavour of flavours) if (built.get(flavour) === undefined || built.get(flavour) !== (await imageIdOf(flavour))) stale.push(flavour);
+  if (stale.length === 0) return;
+  const build = await execa('bash', ['test/image-build.sh', ...stale], { reject: false, cwd: PROJECT_ROOT, all: true, timeout: 1_800_000 });
+  if (build.exitCode !== 0) throw new Error(`test/image-build.sh ${stale.join(' ')} failed (exit ${build.exitCode}):\n${build.all.slice(-4000)}`);
+  const file = process.env[BUILT_IMAGES_VARIABLE];
+  if (file === undefined) return;
+  for (const flavour of stale) {
+    const id = await imageIdOf(flavour);
+    if (id !== undefined) appendFileSync(file, `${flavour} ${id}\n`);
+  }
 }
 
 export const imageName = (flavour: string) => `localhost/mysql-sts-agent:${flavour}`;

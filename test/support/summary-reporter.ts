@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 import { readScenarioLog, renderScenarioTable, SCENARIO_LOG_VARIABLE } from '../e2e/support/scenario-table.js';
+import { BUILT_IMAGES_VARIABLE } from './podman.js';
 
 /**
  * Ends the run with the plain "N passed, N failed, N skipped" line that CI
@@ -37,6 +38,8 @@ export default class SummaryReporter implements Reporter {
     const log = process.env[SCENARIO_LOG_VARIABLE];
     const scenarios = log === undefined ? [] : readScenarioLog(log);
     if (log !== undefined) rmSync(log, { force: true });
+    const images = process.env[BUILT_IMAGES_VARIABLE];
+    if (images !== undefined) rmSync(images, { force: true });
     if (scenarios.length > 0) process.stdout.write(`\nEnd-to-end scenarios:\n${renderScenarioTable(scenarios)}\n`);
     if (this.#skipped.length > 0) process.stdout.write(`\nSkipped, and why:\n${this.#skipped.map((line) => `  ${line}`).join('\n')}\n`);
     process.stdout.write(`\n${this.#line}\n`);
