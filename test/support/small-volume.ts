@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { statfsSync } from 'node:fs';
-import { HTTP_PORT } from '../cluster/agent.js';
+import { CONTAINERS, HTTP_PORT } from '../cluster/agent.js';
 import { CONTAINER_PATHS } from '../cluster/options.js';
 import type { Pod } from '../cluster/pod.js';
 
@@ -8,16 +8,28 @@ import type { Pod } from '../cluster/pod.js';
  * A size-limited data volume: a tmpfs with `size=` mounted on the pod's
  * /var/lib/mysql inside the pod's own mount namespace, so it is full where a
  * real volume is, is seen by every process of the pod, and is gone with the
- * pod (nothing is mounted on the host). Mount it before the pod's init runs.
+ * pod (nothing is mounted on the host). A server that runs from an image's
+ * root filesystem (MySQL) has its own mount of the volume in there: the same
+ * tmpfs goes over it, so the server writes where the agent reads. Mount it
+ * before the pod's init runs; mounted again, it replaces the last one.
  */
 export async function mountSmallVolume(pod: Pod, bytes: number, options: { readOnly?: boolean } = {}): Promise<void> {
   const flags = `size=${bytes},mode=0755${options.readOnly === true ? ',ro' : ''}`;
-  await pod.exec('sh', ['-c', `umount ${CONTAINER_PATHS.data} 2>/dev/null; mount -t tmpfs -o ${flags} tmpfs ${CONTAINER_PATHS.data}`]);
+  const rootfs = pod.rootfsOf(CONTAINERS.server);
+  // Each umount takes off what was mounted last there: the claim's bind mount, or the last small volume.
+  const inPod = ['umount "$1" 2>/dev/null || true', `mount -t tmpfs -o ${flags} tmpfs "$1"`];
+  const server = rootfs === undefined ? [] : ['umount "$2" 2>/dev/null || true', 'mount --bind "$1" "$2"'];
+  await pod.exec('sh', ['-c', ['set -e', ...inPod, ...server].join('\n'), 'sh', CONTAINER_PATHS.data, `${rootfs ?? ''}${CONTAINER_PATHS.data}`]);
+}
+
+/** Grows (or shrinks) the pod's small volume in place, files kept: what resizing a volume claim does. */
+export async function resizeSmallVolume(pod: Pod, bytes: number): Promise<void> {
+  await pod.exec('mount', ['-o', `remount,size=${bytes}`, CONTAINER_PATHS.data]);
 }
 
 /** The pod's data volume seen from the host, through its mount namespace. */
 export function volumeOf(pod: Pod): string {
-  return `/proc/${pod.pausePid}/root${CONTAINER_PATHS.data}`;
+  return pod.containerPath(undefined, CONTAINER_PATHS.data);
 }
 
 /** Bytes used on the pod's data volume, and bytes an unprivileged writer may still write there. */
