@@ -11,7 +11,9 @@ import type { Pod } from '../cluster/pod.js';
  * pod (nothing is mounted on the host). A server that runs from an image's
  * root filesystem (MySQL) has its own mount of the volume in there: the same
  * tmpfs goes over it, so the server writes where the agent reads. Mount it
- * before the pod's init runs; mounted again, it replaces the last one.
+ * before the pod's init runs; mounted again, it replaces the last one. Not for
+ * a cluster whose agent runs from its image (`agentImage`): podman mounts the
+ * claim's host dir into those containers, so they would not see it.
  */
 export async function mountSmallVolume(pod: Pod, bytes: number, options: { readOnly?: boolean } = {}): Promise<void> {
   const flags = `size=${bytes},mode=0755${options.readOnly === true ? ',ro' : ''}`;
