@@ -40,13 +40,19 @@ export function volumeUsage(pod: Pod): { used: number; free: number } {
   return { used: (stats.blocks - stats.bfree) * stats.bsize, free: stats.bavail * stats.bsize };
 }
 
-/** Fills the pod's data volume to the last block (another writer on the volume, as the disk-full reproduction had). */
+/**
+ * Room fillVolume leaves on each go: the clone writes meanwhile (MySQL's copy
+ * some 100 MB/s onto a tmpfs), so the free space read first may be gone by the
+ * time fallocate has it. The clone's next writes take what is left.
+ */
+const FILL_MARGINS = [64 * 1024, 4 * 1024 ** 2, 16 * 1024 ** 2, 64 * 1024 ** 2];
+
+/** Fills the pod's data volume while a clone writes to it (another writer on the volume, as the disk-full reproduction had). */
 export async function fillVolume(pod: Pod): Promise<void> {
   const filler = `${volumeOf(pod)}/filler`;
-  // Two goes: the extractor writes meanwhile, so the free space read first may be gone by the time fallocate asks for it.
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (const margin of FILL_MARGINS) {
     const { free } = volumeUsage(pod);
-    const result = await execa('fallocate', ['-l', String(Math.max(4096, free - 65_536)), filler], { reject: false });
+    const result = await execa('fallocate', ['-l', String(Math.max(4096, free - margin)), filler], { reject: false });
     if (result.exitCode === 0) return;
   }
   throw new Error(`failed to fill ${pod.name}'s data volume`);
