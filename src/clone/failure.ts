@@ -27,8 +27,9 @@ export function classifyFailure(error: unknown): FailureClass {
 
 /**
  * The OS error numbers the tools print (mbstream's `Errcode: 28`, InnoDB's
- * `error number 28`, MySQL's `OS errno 28`) that say this volume cannot take
- * the clone: ENOSPC, EDQUOT, EROFS, EACCES, EPERM, EIO (Linux numbering).
+ * `error number 28`, MySQL's `errno: 28` and `OS errno 28`) that say this
+ * volume cannot take the clone: ENOSPC, EDQUOT, EROFS, EACCES, EPERM, EIO
+ * (Linux numbering).
  */
 const ERRNO_FAULTS: ReadonlyMap<number, LocalFault> = new Map([
   [28, 'no-space'],
@@ -90,8 +91,9 @@ export function describeFault(fault: Exclude<Fault, 'unauthorized'>): string {
 /**
  * Whether a failed CLONE INSTANCE is this server's volume's fault: MySQL's own
  * space check before copying (ER_CLONE_DISK_SPACE), or an OS error writing
- * the clone (`OS errno 28 - No space left on device`, EROFS…). A donor's error
- * comes wrapped in ER_CLONE_DONOR and is the donor's: another donor may do.
+ * the clone (MySQL 9.7: ER_ERROR_ON_WRITE, `Error writing file 'app/t.ibd'
+ * (errno: 28 - No space left on device)`; EROFS…). A donor's error comes
+ * wrapped in ER_CLONE_DONOR and is the donor's: another donor may do.
  */
 export function cloneStatementFault(errno: number | undefined, text: string): Exclude<Fault, 'unauthorized'> | undefined {
   if (errno === ER_CLONE_DISK_SPACE) return 'volume-too-small';

@@ -77,6 +77,7 @@ export class Pod {
       {
         name: this.name,
         paths: this.paths,
+        serverDataDir: () => this.containerPath(CONTAINERS.server, CONTAINER_PATHS.data),
         spawnIn: (cmd, args, label) => this.spawn(cmd, args, { label, container: CONTAINERS.server }),
         execIn: (cmd, args) => this.exec(cmd, args, { reject: false, container: CONTAINERS.server }),
         connect: (opts) => this.connect(opts),
@@ -162,13 +163,18 @@ export class Pod {
   }
 
   /** The root filesystem a container's commands run in (undefined: the host's files). */
-  private rootfsOf(container: string | undefined): string | undefined {
+  rootfsOf(container: string | undefined): string | undefined {
     return container === CONTAINERS.server ? this.ctx.image.rootfs : undefined;
   }
 
   /** The server container's commands run as the pod's user when the agent runs from its image; the tests' tools as root. */
   private userOf(container: string | undefined): PodUser | undefined {
     return container === CONTAINERS.server ? this.user : undefined;
+  }
+
+  /** A path of a container as the host reaches it now, through the pod's mount namespace (what a test mounted there included). */
+  containerPath(container: string | undefined, path: string): string {
+    return `/proc/${this.pausePid}/root${this.rootfsOf(container) ?? ''}${path}`;
   }
 
   private env(extra: Record<string, string> | undefined, container?: string): Record<string, string> {

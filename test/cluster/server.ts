@@ -20,6 +20,12 @@ import { GiveUp, waitFor } from './wait.js';
 export interface ServerHost {
   readonly name: string;
   readonly paths: PodPaths;
+  /**
+   * The data dir as the server container sees it, from the host: the volume
+   * mounted there now (a test may have put another over it), which is where the
+   * image's entrypoint initialises a server.
+   */
+  serverDataDir(): string;
   /** Commands of the server container: in the image's root filesystem when it has one. */
   spawnIn(cmd: string, args: string[], label: string): ManagedProcess;
   execIn(cmd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
@@ -136,13 +142,13 @@ export class ServerContainer {
   }
 
   private async ensureDataDir(): Promise<void> {
-    const { paths } = this.host;
-    if (existsSync(join(paths.data, 'mysql'))) return;
+    const dataDir = this.host.serverDataDir();
+    if (existsSync(join(dataDir, 'mysql'))) return;
     const started = Date.now();
     const { image } = this.deps;
     const template = await this.deps.template();
     if (template !== undefined) {
-      await copyTemplate(template, paths.data, image.perPodFiles);
+      await copyTemplate(template, dataDir, image.perPodFiles);
     } else {
       const result = await this.host.execIn(image.initialiseCommand.cmd, [...image.initialiseCommand.args]);
       if (result.exitCode !== 0) {
@@ -151,7 +157,7 @@ export class ServerContainer {
     }
     // As the image's entrypoint leaves it when it runs as the pod's user: the server's own files.
     const { runAs } = this.deps;
-    if (runAs !== undefined) chownTree(paths.data, runAs.uid, runAs.gid);
+    if (runAs !== undefined) chownTree(dataDir, runAs.uid, runAs.gid);
     writeFileSync(this.deps.initFile, image.renderInitSql(this.deps.rootPassword), { mode: 0o600 });
     this.lastInit = { method: template !== undefined ? 'template' : 'install-db', ms: Date.now() - started };
   }

@@ -1,3 +1,5 @@
+import { startAgentPod } from '../cluster/agent.js';
+import type { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import { numbersTable } from './numbers.js';
 
@@ -17,4 +19,17 @@ export async function loadBulk(pod: Pod): Promise<void> {
        FROM ${numbersTable(ROWS_PER_BATCH)} AS numbers`,
     );
   }
+}
+
+/**
+ * mysql-0 started as a donor with ~130 MB of rows (`app.bulk` and its copy
+ * `app.bulk2`): a clone lasts long enough to fill the recipient's volume
+ * while it flows.
+ */
+export async function startBulkDonor(cluster: Cluster, env: Record<string, string> = {}): Promise<Pod> {
+  const donor = await startAgentPod(cluster, 0, env);
+  await donor.query('CREATE DATABASE app');
+  await loadBulk(donor);
+  await donor.query('CREATE TABLE app.bulk2 AS SELECT * FROM app.bulk');
+  return donor;
 }

@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInitContainer } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
-import { startAgentPod } from '../../cluster/agent.js';
 import { waitFor } from '../../cluster/wait.js';
-import { loadBulk } from '../../support/bulk-data.js';
+import { startBulkDonor } from '../../support/bulk-data.js';
 import { pidsNamed } from '../../support/pod-inspect.js';
 import { donorServing, fillVolume, mountSmallVolume, servedBackups, volumeOf } from '../../support/small-volume.js';
 import { directorySize } from '../../../src/fs/directory-size.js';
@@ -34,11 +33,7 @@ describe('clone into a volume that cannot hold it (issue 13, part 3)', () => {
 
   beforeAll(async () => {
     cluster = await Cluster.create();
-    donor = await startAgentPod(cluster, 0);
-    await donor.query('CREATE DATABASE app');
-    await loadBulk(donor);
-    // ~130 MB: the stream lasts long enough to fill the recipient's volume while it flows.
-    await donor.query('CREATE TABLE app.bulk2 AS SELECT * FROM app.bulk');
+    donor = await startBulkDonor(cluster);
     recipient = await cluster.addPod(1);
   });
   afterAll(async () => {

@@ -75,7 +75,9 @@ describe('classifyFailure: what another try can fix', () => {
 
 describe('cloneStatementFault: a failed CLONE INSTANCE', () => {
   it('takes MySQL\'s own space check and OS errors writing the clone for this volume\'s', () => {
-    expect(cloneStatementFault(3873, 'Clone estimated database size is 1.2 GiB. Available space 100 MiB is not enough.')).toBe('volume-too-small');
+    // MySQL 9.7.4's words (test/integration/clone/clone-plugin-disk-full.test.ts): ER_CLONE_DISK_SPACE before the copy, ER_ERROR_ON_WRITE during it.
+    expect(cloneStatementFault(3873, 'Clone estimated database size is 354.23 MiB. Available space 69.01 MiB is not enough.')).toBe('volume-too-small');
+    expect(cloneStatementFault(1026, "Error writing file 'app/bulk.ibd' (errno: 28 - No space left on device)")).toBe('no-space');
     expect(cloneStatementFault(3, "Error writing file './#clone/x' (OS errno 28 - No space left on device)")).toBe('no-space');
     expect(cloneStatementFault(1, "Can't create file './#clone' (OS errno 30 - Read-only file system)")).toBe('read-only');
   });
