@@ -29,7 +29,7 @@ function describe(idle: SidecarIdle): string {
   const h = idle.healthzMs;
   return (
     `    ${idle.pod} ${idle.where}: ${idle.role}, ${idle.ready ? 'Ready' : 'NOT Ready'}; RSS ${mb(idle.rssBytes)} MB (anon ${mb(idle.rssAnonBytes)}, file ${mb(idle.rssFileBytes)}), ` +
-    `${idle.threads} threads; /healthz p50 ${h.p50} ms, p99 ${h.p99} ms, max ${h.max} ms (${h.count} sequential, statuses ${JSON.stringify(h.statuses)})`
+    `${idle.threads} threads, \`${idle.command}\`; /healthz p50 ${h.p50} ms, p99 ${h.p99} ms, max ${h.max} ms (${h.count} sequential, statuses ${JSON.stringify(h.statuses)})`
   );
 }
 

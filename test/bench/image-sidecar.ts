@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
@@ -28,6 +29,8 @@ export interface SidecarIdle {
   readonly rssAnonBytes: number;
   readonly rssFileBytes: number;
   readonly threads: number;
+  /** /proc/<pid>/cmdline: node's flags as the process got them (the image's launcher puts some on its shebang line). */
+  readonly command: string;
   readonly healthzMs: { readonly count: number; readonly statuses: Readonly<Record<string, number>>; readonly p50: number; readonly p99: number; readonly max: number };
 }
 
@@ -50,6 +53,7 @@ async function measureRunning(pod: Pod, where: SidecarIdle['where'], running: Ru
     rssAnonBytes: proc.rssAnonBytes,
     rssFileBytes: proc.rssFileBytes,
     threads: proc.threads,
+    command: readFileSync(`/proc/${running.pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '').join(' '),
     healthzMs: answer.healthz,
   };
 }

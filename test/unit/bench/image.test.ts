@@ -18,6 +18,7 @@ function sidecar(pod: string, where: SidecarIdle['where'], rssMb: number, p99: n
     rssAnonBytes: 20e6,
     rssFileBytes: rssMb * 1e6 - 20e6,
     threads: 11,
+    command: 'node /app/dist/main.js serve',
     healthzMs: { count: 200, statuses: { '200': 200 }, p50: 1, p99, max: p99 * 2 },
   };
 }
