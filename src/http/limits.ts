@@ -1,6 +1,7 @@
-import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import { nodeHttp } from '../node-http.js';
 
 /**
  * Limits on connections, so that clients that connect and say nothing (or
@@ -48,5 +49,5 @@ export function limitConnections<T extends Server | HttpsServer>(server: T, conn
 
 /** A plain HTTP server with the limits. */
 export function createLimitedHttpServer(handler: RequestListener): Server {
-  return limitConnections(createHttpServer(TIMEOUTS, handler), 'connection');
+  return limitConnections(nodeHttp.createServer(TIMEOUTS, handler), 'connection');
 }

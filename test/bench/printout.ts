@@ -1,4 +1,6 @@
 import { renderCloneSummary, type CloneResults } from './clone-section.js';
+import { imageDetails, imageRows } from './image-report.js';
+import type { ImageResults } from './image-section.js';
 import { renderMysql } from './mysql-report.js';
 import { mysqlCloneRows, mysqlReadyRows } from './mysql-rows.js';
 import type { MysqlResults } from './mysql-section.js';
@@ -14,17 +16,19 @@ export interface SectionResults {
   readonly clone?: CloneResults;
   readonly ready?: ReadyResults;
   readonly probes?: ProbeResults;
+  readonly image?: ImageResults;
   readonly mysqlClone?: MysqlResults;
   readonly mysqlReady?: MysqlResults;
 }
 
 /** The final table's rows, section by section, in the order the sections ran. */
 export function summaryRows(results: SectionResults): SummaryRow[] {
-  const { clone, ready, probes, mysqlClone, mysqlReady } = results;
+  const { clone, ready, probes, image, mysqlClone, mysqlReady } = results;
   return [
     ...(clone ? cloneRows(clone) : []),
     ...(ready ? readyRows(ready) : []),
     ...(probes ? probeRows(probes) : []),
+    ...(image ? imageRows(image) : []),
     ...(mysqlClone ? mysqlCloneRows(mysqlClone) : []),
     ...(mysqlReady ? mysqlReadyRows(mysqlReady, ready) : []),
   ];
@@ -55,13 +59,14 @@ function mysqlDetails(results: MysqlResults): string {
 
 /** Each section's detailed tables: what the summary's rows come from. */
 export function renderDetails(results: SectionResults): string[] {
-  const { clone, ready, probes, mysqlClone, mysqlReady } = results;
+  const { clone, ready, probes, image, mysqlClone, mysqlReady } = results;
   const lines = ['', '==== details ===='];
   if (clone !== undefined) lines.push(`${renderCloneSummary(clone)}\n`);
   if (ready !== undefined) {
     lines.push(`empty pod → Ready (mysql-1 replica of mysql-0, ${ready.runsPerPath} runs per path; each phase is its own median)`, `${renderReady(ready.summary)}\n`);
   }
   if (probes !== undefined) lines.push(...probeDetails(probes));
+  if (image !== undefined) lines.push(...imageDetails(image));
   for (const mysql of [mysqlClone, mysqlReady]) if (mysql !== undefined) lines.push(mysqlDetails(mysql));
   return lines;
 }

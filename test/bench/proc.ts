@@ -13,6 +13,8 @@ export interface ProcSample {
   readonly rssBytes: number;
   /** Of which anonymous memory (heap, stacks), bytes (RssAnon). */
   readonly rssAnonBytes: number;
+  /** Of which file-backed pages (RssFile: node's binary and libraries, as far as touched), bytes. */
+  readonly rssFileBytes: number;
   /** Peak resident set since start, bytes (VmHWM). */
   readonly peakRssBytes: number;
   /** utime + stime, clock ticks. */
@@ -36,6 +38,7 @@ export function readProc(pid: number): ProcSample {
     at,
     rssBytes: kib('VmRSS'),
     rssAnonBytes: kib('RssAnon'),
+    rssFileBytes: kib('RssFile'),
     peakRssBytes: kib('VmHWM'),
     cpuTicks: Number(rest[11]) + Number(rest[12]),
     threads: Number(threads?.[1] ?? 0),

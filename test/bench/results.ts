@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CloneResults } from './clone-section.js';
+import type { ImageResults } from './image-section.js';
 import type { MachineInfo } from './machine.js';
 import type { MysqlResults } from './mysql-section.js';
 import type { ProbeResults } from './probes.js';
@@ -44,6 +45,7 @@ export interface BenchResults {
   readonly clone?: CloneResults;
   readonly ready?: ReadyResults;
   readonly probes?: ProbeResults;
+  readonly image?: ImageResults;
   readonly mysqlClone?: MysqlResults;
   readonly mysqlReady?: MysqlResults;
 }

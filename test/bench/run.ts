@@ -1,5 +1,5 @@
 /**
- * `npm run bench`, on local StatefulSets (test/cluster/): three sections on a
+ * `npm run bench`, on local StatefulSets (test/cluster/): four sections on a
  * MariaDB 10.11 set, then two on a MySQL 9.7 set:
  *   clone        how long the agent takes to clone a pod's data, next to a raw local
  *                pipeline and the tutorial's plain TCP relay, at two data sizes so the
@@ -9,6 +9,9 @@
  *   probes       the sidecar of a running replica: /readyz and /metrics latency at
  *                1,000 requests/s open loop and the SQL they cost, its idle RSS and
  *                CPU, and start to first /healthz answer (probes.ts);
+ *   image        each image's size and layers (built first if missing), and the sidecar
+ *                idle 30 s after start in the MariaDB image for the primary and a replica,
+ *                beside the host's sidecar in the same pods (image-section.ts);
  *   mysql-clone  MySQL's CLONE plugin driven by the agent (init, server, sidecar until
  *                the clone is recorded), next to CLONE INSTANCE typed by hand;
  *   mysql-ready  the same on to a Ready replica, next to the raw clone plus CHANGE
@@ -26,6 +29,7 @@
  */
 import type { Cluster, Pod } from '../cluster/index.js';
 import { MYSQL_OVERLAY, withCluster } from './bench-cluster.js';
+import { runImageSection } from './image-section.js';
 import { roundCloneResults, runCloneSection } from './clone-section.js';
 import { cpuBusyShare, loadAverages, machineInfo } from './machine.js';
 import { runMysqlSection } from './mysql-section.js';
@@ -44,7 +48,8 @@ async function runMariadbSections(cluster: Cluster, primary: Pod, settings: Benc
   const ready = runsSection(settings, 'ready') ? await runReadySection({ cluster, donor: primary, settings, say }) : undefined;
   const probeSettings = { ...DEFAULT_PROBE_SETTINGS, rate: settings.probeRate, seconds: settings.probeSeconds };
   const probes = runsSection(settings, 'probes') ? await runProbeSection({ cluster, primary, settings: probeSettings, say }) : undefined;
-  return { ...(clone && { clone }), ...(ready && { ready }), ...(probes && { probes }) };
+  const image = runsSection(settings, 'image') ? await runImageSection({ cluster, primary, say }) : undefined;
+  return { ...(clone && { clone }), ...(ready && { ready }), ...(probes && { probes }), ...(image && { image }) };
 }
 
 async function runMysqlSections(cluster: Cluster, donor: Pod, settings: BenchSettings): Promise<SectionResults> {

@@ -3,9 +3,9 @@
  * a typo must not silently fall back to the default and produce a 15-minute
  * run nobody asked for.
  */
-export type BenchSection = 'clone' | 'ready' | 'probes' | 'mysql-clone' | 'mysql-ready';
+export type BenchSection = 'clone' | 'ready' | 'probes' | 'image' | 'mysql-clone' | 'mysql-ready';
 /** On a MariaDB 10.11 set, then on a MySQL 9.7 set (one cluster each, one after the other). */
-export const MARIADB_SECTIONS: readonly BenchSection[] = ['clone', 'ready', 'probes'];
+export const MARIADB_SECTIONS: readonly BenchSection[] = ['clone', 'ready', 'probes', 'image'];
 export const MYSQL_SECTIONS: readonly BenchSection[] = ['mysql-clone', 'mysql-ready'];
 export const SECTIONS: readonly BenchSection[] = [...MARIADB_SECTIONS, ...MYSQL_SECTIONS];
 

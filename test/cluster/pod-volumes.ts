@@ -24,6 +24,11 @@ export function podVolumeMounts(workload: Workload, paths: PodPaths, secretDir: 
   return [...mounts, { source: paths.myCnf, target: CONTAINER_PATHS.myCnf }];
 }
 
+/** One container's own mounts (the manifest's, on this pod's dirs): for a container run apart from the pod's mount namespace (the bench's image sidecar). */
+export function podContainerMounts(workload: Workload, container: string, paths: PodPaths, secretDir: (secretName: string) => string): Mount[] {
+  return containerMounts(workload, container, volumeSources(paths, secretDir));
+}
+
 function volumeSources(paths: PodPaths, secretDir: (secretName: string) => string): VolumeSources {
   return {
     claim: (subPath) => {
@@ -53,7 +58,7 @@ export function rootfsMounts(spec: { workload: Workload; paths: PodPaths; secret
   const { workload, paths, image } = spec;
   if (image.rootfs === undefined) return [];
   const mounts = [
-    ...containerMounts(workload, CONTAINERS.server, volumeSources(paths, spec.secretDir)),
+    ...podContainerMounts(workload, CONTAINERS.server, paths, spec.secretDir),
     { source: paths.myCnf, target: CONTAINER_PATHS.myCnf },
     { source: paths.logs, target: image.logDir(paths) },
     { source: netnsEtcFile(spec.netns, 'resolv.conf'), target: '/etc/resolv.conf' },

@@ -1,8 +1,9 @@
 import { execa } from 'execa';
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+import { nodeHttp } from '../../node-http.js';
 import type { MutualTls } from '../../http/fastify.js';
 import type { Flavor } from '../../mysql/server-version.js';
 import type { Secret } from '../../secret.js';
@@ -196,7 +197,7 @@ function send(input: DonorChannel, path: string, headers: Record<string, string>
   const authorization = signRequest({ set: input.set, method: 'GET', path, pod: input.pod, secret: input.cloneSecret.reveal() });
   const options = { host: donor.address, port: donor.port, path, headers: { ...headers, authorization }, signal: input.signal };
   // With TLS the certificate is checked against the donor's stable name, not the address we dial.
-  return tls === undefined ? httpRequest(options) : httpsRequest({ ...options, ...tls, servername: donor.fqdn });
+  return tls === undefined ? nodeHttp.request(options) : httpsRequest({ ...options, ...tls, servername: donor.fqdn });
 }
 
 function refusal(donor: DonorAddress, status: number): AgentError {

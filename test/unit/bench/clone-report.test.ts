@@ -41,7 +41,7 @@ describe('readSettings', () => {
     expect(both.only).toEqual(['ready', 'mysql-ready']);
     expect([runsSection(both, 'ready'), runsSection(both, 'mysql-ready'), runsSection(both, 'clone')]).toEqual([true, true, false]);
     expect([runsAnyOf(both, MARIADB_SECTIONS), runsAnyOf(readSettings({ BENCH_ONLY: 'mysql-clone' }), MARIADB_SECTIONS)]).toEqual([true, false]);
-    expect(() => readSettings({ BENCH_ONLY: 'redy' })).toThrow(/clone, ready, probes, mysql-clone, mysql-ready/);
+    expect(() => readSettings({ BENCH_ONLY: 'redy' })).toThrow(/clone, ready, probes, image, mysql-clone, mysql-ready/);
     expect(() => readSettings({ BENCH_ONLY: 'ready,' })).toThrow(/BENCH_ONLY/);
     expect(() => readSettings({ BENCH_RUNS: '1' })).toThrow(/BENCH_RUNS/);
   });
