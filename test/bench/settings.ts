@@ -39,8 +39,7 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
   return {
     dataMb,
     smallDataMb,
-    // One run has no median worth the name; two is the least the brief allows.
-    runs: readInt(env, 'BENCH_RUNS', DEFAULT_RUNS, 2, 15),
+    runs: readRuns(env),
     readyRuns: readInt(env, 'BENCH_READY_RUNS', DEFAULT_READY_RUNS, 1, 15),
     only: readSection(env),
     probeRate: readInt(env, 'BENCH_PROBE_RATE', DEFAULT_PROBE_RATE, 10, 10_000),
@@ -55,6 +54,17 @@ export function runsSection(settings: BenchSettings, section: BenchSection): boo
 /** Whether any of `sections` runs: a cluster of that server is only made when one of its sections runs. */
 export function runsAnyOf(settings: BenchSettings, sections: readonly BenchSection[]): boolean {
   return sections.some((section) => runsSection(settings, section));
+}
+
+/**
+ * One run has no median worth the name: two is the least the brief allows for
+ * a measurement. BENCH_SMOKE=1 (test/e2e/bench-smoke.test.ts) runs each method
+ * and path once, which proves they run and measures nothing.
+ */
+function readRuns(env: NodeJS.ProcessEnv): number {
+  const smoke = env.BENCH_SMOKE?.trim() ?? '';
+  if (smoke !== '' && smoke !== '1') throw new Error(`BENCH_SMOKE=${JSON.stringify(smoke)}: expected 1 or nothing`);
+  return smoke === '1' ? 1 : readInt(env, 'BENCH_RUNS', DEFAULT_RUNS, 2, 15);
 }
 
 function readSection(env: NodeJS.ProcessEnv): BenchSection[] | undefined {
