@@ -31,7 +31,7 @@ describe('npm run bench at toy sizes', () => {
     });
     expect(run.exitCode, `${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`).toBe(0);
     const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
-    expect(new Set(results.summary.map((row) => row.section))).toEqual(new Set(['clone', 'ready', 'probes', 'mysql-clone', 'mysql-ready']));
+    expect(new Set(results.summary.map((row) => row.section))).toEqual(new Set(['clone', 'ready', 'probes', 'image', 'mysql-clone', 'mysql-ready']));
     for (const row of results.summary) expect(Number.isFinite(row.value), row.name).toBe(true);
     const cloneVsRaw = results.summary.find((row) => row.section === 'clone' && /agent vs raw/.test(row.name));
     expect(cloneVsRaw?.baseline?.value).toBeGreaterThan(0);
