@@ -1,6 +1,6 @@
 import { startAgentPod, waitForReady } from '../cluster/agent.js';
 import type { Cluster, Pod } from '../cluster/index.js';
-import { measureHostSidecar, measureImageSidecar, stopPodSidecar, IDLE_AFTER_SECONDS, type SidecarIdle } from './image-sidecar.js';
+import { measureHostSidecar, measureImageSidecar, stopPodSidecar, type SidecarIdle } from './image-sidecar.js';
 import { measureImageSizes, type ImageSize } from './image-sizes.js';
 import { imageName } from '../support/podman.js';
 import { mb } from './probes.js';
@@ -34,8 +34,8 @@ function describe(idle: SidecarIdle): string {
 }
 
 /** Runs on a MariaDB set whose mysql-0 is up with its sidecar; leaves mysql-0 and mysql-1 Ready with host sidecars. */
-export async function runImageSection(input: { cluster: Cluster; primary: Pod; say: (line: string) => void }): Promise<ImageResults> {
-  const { cluster, primary, say } = input;
+export async function runImageSection(input: { cluster: Cluster; primary: Pod; idleAfterSeconds: number; say: (line: string) => void }): Promise<ImageResults> {
+  const { cluster, primary, idleAfterSeconds, say } = input;
   say('');
   say('images: size and layers; the sidecar idle in the MariaDB image against the host\'s, in the same pods');
   const sizes = await measureImageSizes(say);
@@ -44,13 +44,13 @@ export async function runImageSection(input: { cluster: Cluster; primary: Pod; s
   const image = imageName('mariadb');
   const sidecars: SidecarIdle[] = [];
   for (const pod of [primary, replica]) {
-    say(`  ${pod.name}: its sidecar stopped, then ${image}'s in the pod's network namespace, then a new one on the host; each measured ${IDLE_AFTER_SECONDS} s after its start`);
+    say(`  ${pod.name}: its sidecar stopped, then ${image}'s in the pod's network namespace, then a new one on the host; each measured ${idleAfterSeconds} s after its start`);
     await stopPodSidecar(pod);
-    sidecars.push(await measureImageSidecar(cluster, pod, image));
+    sidecars.push(await measureImageSidecar(cluster, pod, image, idleAfterSeconds));
     say(describe(sidecars.at(-1) as SidecarIdle));
-    sidecars.push(await measureHostSidecar(cluster, pod));
+    sidecars.push(await measureHostSidecar(cluster, pod, idleAfterSeconds));
     say(describe(sidecars.at(-1) as SidecarIdle));
     await waitForReady(pod);
   }
-  return { idleAfterSeconds: IDLE_AFTER_SECONDS, sizes, sidecars };
+  return { idleAfterSeconds, sizes, sidecars };
 }

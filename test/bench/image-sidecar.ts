@@ -36,10 +36,10 @@ export interface SidecarIdle {
 
 type Running = { pid: number; alive: () => Promise<boolean> };
 
-/** Waits out the idle time, reads /proc, then asks /status and times /healthz from inside the pod. */
-async function measureRunning(pod: Pod, where: SidecarIdle['where'], running: Running): Promise<SidecarIdle> {
-  await sleep(IDLE_AFTER_SECONDS * 1000);
-  if (!(await running.alive())) throw new Error(`${pod.name}'s sidecar (${where}) exited within ${IDLE_AFTER_SECONDS} s of its start; see ${pod.paths.logs}`);
+/** Waits out the idle time (IDLE_AFTER_SECONDS but in the smoke test), reads /proc, then asks /status and times /healthz from inside the pod. */
+async function measureRunning(pod: Pod, where: SidecarIdle['where'], running: Running, idleSeconds: number): Promise<SidecarIdle> {
+  await sleep(idleSeconds * 1000);
+  if (!(await running.alive())) throw new Error(`${pod.name}'s sidecar (${where}) exited within ${idleSeconds} s of its start; see ${pod.paths.logs}`);
   const proc = readProc(running.pid);
   const result = await pod.exec('node', [HEALTHZ_LATENCY, JSON.stringify({ port: HTTP_PORT, count: HEALTHZ_COUNT, timeoutMs: 5_000 })], { reject: false, timeoutMs: 120_000 });
   if (result.exitCode !== 0) throw new Error(`the /healthz timer in ${pod.name} exited ${result.exitCode}: ${result.stderr.trim().slice(-1000)}`);
@@ -67,9 +67,9 @@ export async function stopPodSidecar(pod: Pod): Promise<void> {
 }
 
 /** A new sidecar on the host, as the harness runs it (node and dist/ of this checkout), measured; it keeps running. */
-export async function measureHostSidecar(cluster: Cluster, pod: Pod): Promise<SidecarIdle> {
+export async function measureHostSidecar(cluster: Cluster, pod: Pod, idleSeconds: number): Promise<SidecarIdle> {
   const sidecar = startSidecar(cluster, pod);
-  return measureRunning(pod, 'host', { pid: sidecar.pid, alive: () => Promise.resolve(sidecar.alive) });
+  return measureRunning(pod, 'host', { pid: sidecar.pid, alive: () => Promise.resolve(sidecar.alive) }, idleSeconds);
 }
 
 /**
@@ -81,7 +81,7 @@ export async function measureHostSidecar(cluster: Cluster, pod: Pod): Promise<Si
  * the host's mysql user (a StatefulSet gives them to 999 with fsGroup); memory
  * does not depend on the uid. Removed after the measurement.
  */
-export async function measureImageSidecar(cluster: Cluster, pod: Pod, image: string): Promise<SidecarIdle> {
+export async function measureImageSidecar(cluster: Cluster, pod: Pod, image: string, idleSeconds: number): Promise<SidecarIdle> {
   const name = `msa-bench-${pod.netns}`;
   const env = containerEnvironment(cluster, pod, CONTAINERS.sidecar);
   const mounts = [
@@ -108,7 +108,7 @@ export async function measureImageSidecar(cluster: Cluster, pod: Pod, image: str
     if (run.exitCode !== 0) throw new Error(`podman run of ${image} in ${pod.name} failed (exit ${run.exitCode}): ${String(run.stderr).trim().split('\n')[0]}`);
     const pidOf = async () => Number((await podman(['inspect', '--format', '{{.State.Pid}}', name])).stdout);
     const pid = await pidOf();
-    return await measureRunning(pod, 'image', { pid, alive: async () => (await pidOf()) === pid && pid > 0 });
+    return await measureRunning(pod, 'image', { pid, alive: async () => (await pidOf()) === pid && pid > 0 }, idleSeconds);
   } catch (error) {
     const logs = await podman(['logs', '--tail', '5', name]);
     throw new Error(`${(error as Error).message}\n${name}'s last lines:\n${String(logs.stdout)}${String(logs.stderr)}`, { cause: error });

@@ -29,6 +29,8 @@ export interface ProbeSettings extends LoadSettings {
 }
 
 export const DEFAULT_PROBE_SETTINGS: Omit<ProbeSettings, 'rate' | 'seconds'> = { warmupSeconds: 1, idleSeconds: 10, settleSeconds: 5, startRuns: 5 };
+/** BENCH_SMOKE's: each window and run count at the least that still yields its numbers. */
+export const SMOKE_PROBE_SETTINGS: Omit<ProbeSettings, 'rate' | 'seconds'> = { warmupSeconds: 1, idleSeconds: 1, settleSeconds: 1, startRuns: 1 };
 
 export interface ProbeResults {
   readonly settings: ProbeSettings;

@@ -30,11 +30,12 @@
 import type { Cluster, Pod } from '../cluster/index.js';
 import { MYSQL_OVERLAY, withCluster } from './bench-cluster.js';
 import { runImageSection } from './image-section.js';
+import { IDLE_AFTER_SECONDS } from './image-sidecar.js';
 import { roundCloneResults, runCloneSection } from './clone-section.js';
 import { cpuBusyShare, loadAverages, machineInfo } from './machine.js';
 import { runMysqlSection } from './mysql-section.js';
 import { printSummaries, type SectionResults } from './printout.js';
-import { DEFAULT_PROBE_SETTINGS, runProbeSection } from './probes.js';
+import { DEFAULT_PROBE_SETTINGS, runProbeSection, SMOKE_PROBE_SETTINGS } from './probes.js';
 import { runReadySection } from './ready-section.js';
 import { writeResults } from './results.js';
 import { MARIADB_SECTIONS, MYSQL_SECTIONS, readSettings, runsAnyOf, runsSection, type BenchSettings } from './settings.js';
@@ -46,9 +47,10 @@ function say(line: string): void {
 async function runMariadbSections(cluster: Cluster, primary: Pod, settings: BenchSettings): Promise<SectionResults> {
   const clone = runsSection(settings, 'clone') ? await runCloneSection({ cluster, donor: primary, settings, say }) : undefined;
   const ready = runsSection(settings, 'ready') ? await runReadySection({ cluster, donor: primary, settings, say }) : undefined;
-  const probeSettings = { ...DEFAULT_PROBE_SETTINGS, rate: settings.probeRate, seconds: settings.probeSeconds };
+  const probeSettings = { ...(settings.smoke ? SMOKE_PROBE_SETTINGS : DEFAULT_PROBE_SETTINGS), rate: settings.probeRate, seconds: settings.probeSeconds };
   const probes = runsSection(settings, 'probes') ? await runProbeSection({ cluster, primary, settings: probeSettings, say }) : undefined;
-  const image = runsSection(settings, 'image') ? await runImageSection({ cluster, primary, say }) : undefined;
+  const idleAfterSeconds = settings.smoke ? 1 : IDLE_AFTER_SECONDS;
+  const image = runsSection(settings, 'image') ? await runImageSection({ cluster, primary, idleAfterSeconds, say }) : undefined;
   return { ...(clone && { clone }), ...(ready && { ready }), ...(probes && { probes }), ...(image && { image }) };
 }
 

@@ -16,6 +16,8 @@ export interface BenchSettings {
   readonly smallDataMb: number;
   /** Timed runs per method and size (mysql-clone: per path); the median is reported. */
   readonly runs: number;
+  /** BENCH_SMOKE=1: the least of every run count and window, which proves each path runs and measures nothing. */
+  readonly smoke: boolean;
   /** Timed runs per path (agent, by hand) of the empty pod → Ready sections (MariaDB and MySQL). */
   readonly readyRuns: number;
   /** BENCH_ONLY: the sections to run (one, or a comma-separated list, e.g. `ready,mysql-ready`); unset runs them all. */
@@ -36,11 +38,12 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
   const dataMb = readInt(env, 'BENCH_DATA_MB', DEFAULT_DATA_MB, 2, 16_384);
   // A quarter by default: 128 MiB against 512, and BENCH_DATA_MB=64 alone still gives two sizes.
   const smallDataMb = readInt(env, 'BENCH_SMALL_DATA_MB', Math.max(1, Math.round(dataMb / 4)), 1, dataMb - 1);
+  const smoke = readSmoke(env);
   return {
     dataMb,
     smallDataMb,
-    // One run has no median worth the name; two is the least the brief allows.
-    runs: readInt(env, 'BENCH_RUNS', DEFAULT_RUNS, 2, 15),
+    runs: smoke ? 1 : readInt(env, 'BENCH_RUNS', DEFAULT_RUNS, 2, 15),
+    smoke,
     readyRuns: readInt(env, 'BENCH_READY_RUNS', DEFAULT_READY_RUNS, 1, 15),
     only: readSection(env),
     probeRate: readInt(env, 'BENCH_PROBE_RATE', DEFAULT_PROBE_RATE, 10, 10_000),
@@ -55,6 +58,18 @@ export function runsSection(settings: BenchSettings, section: BenchSection): boo
 /** Whether any of `sections` runs: a cluster of that server is only made when one of its sections runs. */
 export function runsAnyOf(settings: BenchSettings, sections: readonly BenchSection[]): boolean {
   return sections.some((section) => runsSection(settings, section));
+}
+
+/**
+ * One run has no median worth the name: two is the least the brief allows for
+ * a measurement (BENCH_RUNS). BENCH_SMOKE=1 (test/e2e/bench-smoke.test.ts)
+ * runs each method and path once and shortens the fixed windows, which proves
+ * every path runs and measures nothing.
+ */
+function readSmoke(env: NodeJS.ProcessEnv): boolean {
+  const text = env.BENCH_SMOKE?.trim() ?? '';
+  if (text !== '' && text !== '1') throw new Error(`BENCH_SMOKE=${JSON.stringify(text)}: expected 1 or nothing`);
+  return text === '1';
 }
 
 function readSection(env: NodeJS.ProcessEnv): BenchSection[] | undefined {

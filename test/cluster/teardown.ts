@@ -25,9 +25,10 @@ async function processesInNamespaces(namespaces: readonly string[]): Promise<{ p
 }
 
 /**
- * Kills every process of the cluster by PID (SIGTERM, SIGKILL after the grace
- * period), deletes its namespaces and /etc/netns dirs, removes the cluster dir
- * unless kept. Returns the state it acted on, or undefined if there was none.
+ * Kills every process of the cluster by PID (at once, or SIGTERM and SIGKILL
+ * after the grace period when the dir is kept), deletes its namespaces and
+ * /etc/netns dirs, removes the cluster dir unless kept. Returns the state it
+ * acted on, or undefined if there was none.
  */
 export async function downCluster(dir: string, opts: DownOptions = {}): Promise<ClusterState | undefined> {
   const state = readState(dir);
@@ -38,10 +39,12 @@ export async function downCluster(dir: string, opts: DownOptions = {}): Promise<
   // The agent's containers first, by the names its pods gave them: podman stops them, and removes what killing their processes would leave.
   if (state.options.agentImage !== undefined) await removeClusterContainers(state.id, state.options.stopGraceSeconds);
   const victims = [...state.processes, ...(await processesInNamespaces(namespaces))];
-  await terminateAll(victims, state.options.stopGraceSeconds * 1000);
+  const keep = opts.keep ?? state.options.keep;
+  // A clean shutdown only matters for data someone will look at: servers with
+  // replicas take seconds to stop (MySQL 9.7's primary ~9 s) for a dir deleted next.
+  await terminateAll(victims, keep ? state.options.stopGraceSeconds * 1000 : 0);
   for (const ns of namespaces) await deleteNamespace(ns);
   removeNetnsEtcWithPrefix(prefix);
-  const keep = opts.keep ?? state.options.keep;
   if (keep) {
     writeState({ ...state, owner: null, namespaces: [], pods: [], processes: [] });
   } else {

@@ -24,13 +24,14 @@ describe('npm run bench at toy sizes', () => {
       cwd: REPO_ROOT,
       reject: false,
       forceKillAfterDelay: 60_000,
-      // The MySQL sections (a second set, 6 clones) take about as long as the MariaDB ones: ~90 s of ~190 s at load 3.
+      // The MySQL sections (a second set, 4 clones) take about as long as the MariaDB ones.
       timeout: 900_000,
-      env: { BENCH_RESULTS: file, BENCH_DATA_MB: '8', BENCH_RUNS: '2', BENCH_READY_RUNS: '1', BENCH_PROBE_RATE: '100', BENCH_PROBE_SECONDS: '1' },
+      // The least each knob takes: one run of every method and path, the smallest two sizes, the shortest load windows.
+      env: { BENCH_RESULTS: file, BENCH_DATA_MB: '2', BENCH_SMOKE: '1', BENCH_READY_RUNS: '1', BENCH_PROBE_RATE: '100', BENCH_PROBE_SECONDS: '1' },
     });
     expect(run.exitCode, `${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`).toBe(0);
     const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
-    expect(new Set(results.summary.map((row) => row.section))).toEqual(new Set(['clone', 'ready', 'probes', 'mysql-clone', 'mysql-ready']));
+    expect(new Set(results.summary.map((row) => row.section))).toEqual(new Set(['clone', 'ready', 'probes', 'image', 'mysql-clone', 'mysql-ready']));
     for (const row of results.summary) expect(Number.isFinite(row.value), row.name).toBe(true);
     const cloneVsRaw = results.summary.find((row) => row.section === 'clone' && /agent vs raw/.test(row.name));
     expect(cloneVsRaw?.baseline?.value).toBeGreaterThan(0);

@@ -54,7 +54,8 @@ function aliveSince(pid: number, ticks: number): boolean {
 describe('npm run demo --server mariadb, not on a terminal, with --duration', () => {
   it('brings up 3 pods, writes, ends by itself with every row on every pod, and leaves nothing behind', async () => {
     const name = `demo-e2e-${randomBytes(3).toString('hex')}`;
-    const result = await execa('npx', ['tsx', 'test/demo/cli.ts', '--server', 'mariadb', '--duration', '20', '--name', name], {
+    // 8 s once all are Ready: four plain status lines (one every 2 s) with every pod Ready and the writer's rows growing.
+    const result = await execa('npx', ['tsx', 'test/demo/cli.ts', '--server', 'mariadb', '--duration', '8', '--name', name], {
       cwd: PROJECT_DIR,
       all: true,
       reject: false,
