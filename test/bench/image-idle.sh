@@ -9,6 +9,8 @@
 # Usage: bash test/bench/image-idle.sh <label>                  the image's command as shipped (its launcher's flags)
 #        bash test/bench/image-idle.sh <label> node [flag...]   node [flag...] /app/dist/main.js serve (no launcher)
 #        bash test/bench/image-idle.sh <label> bare [flag...]   a bare node HTTP server: node's own floor
+#        bash test/bench/image-idle.sh <label> libs [flag...]   node with the runtime libraries and none of the agent (test/bench/pod/libs-floor.mjs)
+#   e.g. bash test/bench/image-idle.sh libs-shipped libs --max-semi-space-size=1 --optimize-for-size --no-opt --no-maglev
 #   e.g. bash test/bench/image-idle.sh semi-space-1 node --max-semi-space-size=1
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,7 +27,8 @@ case "$mode" in
   shipped) command=(localhost/mysql-sts-agent:mariadb serve) ;;
   node) command=(--entrypoint node localhost/mysql-sts-agent:mariadb "${flags[@]}" /app/dist/main.js serve) ;;
   bare) command=(--entrypoint node localhost/mysql-sts-agent:mariadb "${flags[@]}" -e "require('http').createServer((q,s)=>s.end('ok')).listen($port,'127.0.0.1')") ;;
-  *) echo "image-idle.sh: mode $mode: expected node or bare (or none: the image's command)" >&2; exit 2 ;;
+  libs) command=(--volume "$PWD/test/bench/pod/libs-floor.mjs:/app/libs-floor.mjs:ro" --entrypoint node localhost/mysql-sts-agent:mariadb "${flags[@]}" /app/libs-floor.mjs "$port") ;;
+  *) echo "image-idle.sh: mode $mode: expected node, bare or libs (or none: the image's command)" >&2; exit 2 ;;
 esac
 podman_ run --detach --name "$name" "${PODMAN_ULIMITS[@]}" --read-only --cap-drop ALL --security-opt no-new-privileges \
   --tmpfs /tmp --network host --volume "$dir:$dir" \
