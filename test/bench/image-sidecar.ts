@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
@@ -6,11 +6,12 @@ import { CONTAINERS, containerEnvironment, HTTP_PORT, startSidecar } from '../cl
 import { commandLine } from '../cluster/containers.js';
 import type { Cluster, Pod } from '../cluster/index.js';
 import { containerOf } from '../cluster/manifest.js';
-import { netnsEtcFile } from '../cluster/netns.js';
+import { podmanRunInPod } from '../cluster/agent-containers.js';
+import { terminationLogOf } from '../cluster/fs-group.js';
 import { podContainerMounts } from '../cluster/pod-volumes.js';
 import { terminateAll } from '../cluster/processes.js';
 import { secretVolumeDir } from '../cluster/secrets.js';
-import { PODMAN_GLOBAL, PODMAN_ULIMITS, podman } from '../support/podman.js';
+import { podman } from '../support/podman.js';
 import { readProc } from './proc.js';
 
 const HEALTHZ_LATENCY = fileURLToPath(new URL('./pod/healthz-latency.mjs', import.meta.url));
@@ -75,35 +76,33 @@ export async function measureHostSidecar(cluster: Cluster, pod: Pod, idleSeconds
 /**
  * The sidecar from `image` as a container in the pod's network namespace
  * (`--network ns:`), with the manifest's command, environment and volume
- * mounts on the pod's dirs, and the pod's resolv.conf and hosts: the same
- * server, peers and DNS as the host's sidecar. It runs as root with
+ * mounts on the pod's dirs, and the pod's resolv.conf and hosts, as the
+ * harness's image pods run it (`podmanRunInPod`): the same server, peers and
+ * DNS as the host's sidecar. It runs as root with
  * DAC_OVERRIDE only, not as 999: the harness's pod files belong to root and
  * the host's mysql user (a StatefulSet gives them to 999 with fsGroup); memory
  * does not depend on the uid. Removed after the measurement.
  */
 export async function measureImageSidecar(cluster: Cluster, pod: Pod, image: string, idleSeconds: number): Promise<SidecarIdle> {
   const name = `msa-bench-${pod.netns}`;
-  const env = containerEnvironment(cluster, pod, CONTAINERS.sidecar);
-  const mounts = [
-    ...podContainerMounts(cluster.workload, CONTAINERS.sidecar, pod.paths, (secret) => secretVolumeDir(cluster.dir, secret)),
-    { source: pod.paths.logs, target: pod.paths.logs },
-    { source: netnsEtcFile(pod.netns, 'resolv.conf'), target: '/etc/resolv.conf' },
-    { source: netnsEtcFile(pod.netns, 'hosts'), target: '/etc/hosts' },
-  ];
-  const { file, args } = commandLine(containerOf(cluster.workload, CONTAINERS.sidecar));
-  const options = ['--read-only', '--cap-drop', 'ALL', '--cap-add', 'DAC_OVERRIDE', '--security-opt', 'no-new-privileges', '--user', '0:0'];
-  // `--env NAME` takes the value from podman's own environment: the secrets never reach an argv.
-  const run = await execa(
-    'podman',
-    [
-      ...PODMAN_GLOBAL, 'run', '--detach', '--name', name, ...PODMAN_ULIMITS, ...options,
-      '--network', `ns:/run/netns/${pod.netns}`, '--hostname', pod.name,
-      ...mounts.flatMap((mount) => ['--volume', `${mount.source}:${mount.target}`]),
-      ...Object.keys(env).flatMap((key) => ['--env', key]),
-      '--entrypoint', file, image, ...args,
-    ],
-    { env, reject: false, timeout: 60_000 },
+  const terminationLog = terminationLogOf(pod.paths);
+  if (!existsSync(terminationLog)) writeFileSync(terminationLog, '');
+  const command = podmanRunInPod(
+    { name: pod.name, netns: pod.netns, terminationLog },
+    {
+      name,
+      image,
+      run: { container: CONTAINERS.sidecar, ...commandLine(containerOf(cluster.workload, CONTAINERS.sidecar)), env: containerEnvironment(cluster, pod, CONTAINERS.sidecar) },
+      mounts: [
+        ...podContainerMounts(cluster.workload, CONTAINERS.sidecar, pod.paths, (secret) => secretVolumeDir(cluster.dir, secret)),
+        // The host-process environment's TERMINATION_LOG names a file there.
+        { source: pod.paths.logs, target: pod.paths.logs },
+      ],
+      security: ['--read-only', '--cap-drop', 'ALL', '--cap-add', 'DAC_OVERRIDE', '--security-opt', 'no-new-privileges', '--user', '0:0'],
+      options: ['--detach'],
+    },
   );
+  const run = await execa('podman', command.args, { env: command.env, extendEnv: false, reject: false, timeout: 60_000 });
   try {
     if (run.exitCode !== 0) throw new Error(`podman run of ${image} in ${pod.name} failed (exit ${run.exitCode}): ${String(run.stderr).trim().split('\n')[0]}`);
     const pidOf = async () => Number((await podman(['inspect', '--format', '{{.State.Pid}}', name])).stdout);

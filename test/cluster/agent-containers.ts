@@ -66,6 +66,51 @@ export function securityArgs(container: IContainer, user: PodUser): string[] {
   return args;
 }
 
+/** Where a container of the pod runs: its network namespace, hostname and kubelet files. */
+export type PodPlace = Pick<PodFacts, 'name' | 'netns' | 'terminationLog'>;
+
+/**
+ * `podman run` argv and its environment for one of the manifest's containers
+ * in the pod: its network namespace and hostname, the kubelet's files
+ * (resolv.conf, hosts, termination log), the given volume mounts and security
+ * flags, the manifest's command over the image's entrypoint. Values travel in
+ * podman's own environment (`--env NAME`), never in argv, where `ps` would
+ * show a secret.
+ */
+export function podmanRunInPod(
+  pod: PodPlace,
+  input: { name: string; image: string; run: ContainerRun; mounts: readonly Mount[]; security: readonly string[]; options: readonly string[] },
+): { args: string[]; env: Record<string, string> } {
+  const { run } = input;
+  const mounts = [
+    ...input.mounts.map((mount) => `${mount.source}:${mount.target}${mount.readOnly === true ? ':ro' : ''}`),
+    `${netnsEtcFile(pod.netns, 'resolv.conf')}:/etc/resolv.conf:ro`,
+    `${netnsEtcFile(pod.netns, 'hosts')}:/etc/hosts:ro`,
+    `${pod.terminationLog}:/dev/termination-log`,
+  ];
+  const args = [
+    ...PODMAN_GLOBAL,
+    'run',
+    ...input.options,
+    '--pull=never',
+    '--name',
+    input.name,
+    '--network',
+    `ns:/var/run/netns/${pod.netns}`,
+    '--hostname',
+    pod.name,
+    ...PODMAN_ULIMITS,
+    ...input.security,
+    ...mounts.flatMap((mount) => ['--volume', mount]),
+    ...Object.keys(run.env).flatMap((key) => ['--env', key]),
+    '--entrypoint',
+    run.file,
+    input.image,
+    ...run.args,
+  ];
+  return { args, env: { PATH: process.env['PATH'] ?? BASE_PATH, ...run.env } };
+}
+
 export class AgentContainers {
   /** Names of the containers this pod started, until removed. */
   private readonly names = new Set<string>();
@@ -78,39 +123,16 @@ export class AgentContainers {
     private readonly deps: AgentContainersDeps,
   ) {}
 
-  /**
-   * `podman run` argv and its environment. Values travel in podman's own
-   * environment (`--env NAME`), never in argv, where `ps` would show a secret.
-   */
   private runCommand(run: ContainerRun, name: string): { args: string[]; env: Record<string, string> } {
-    const { pod, deps } = this;
-    const mounts = [
-      ...deps.mounts(run.container).map((mount) => `${mount.source}:${mount.target}${mount.readOnly === true ? ':ro' : ''}`),
-      `${netnsEtcFile(pod.netns, 'resolv.conf')}:/etc/resolv.conf:ro`,
-      `${netnsEtcFile(pod.netns, 'hosts')}:/etc/hosts:ro`,
-      `${pod.terminationLog}:/dev/termination-log`,
-    ];
-    const args = [
-      ...PODMAN_GLOBAL,
-      'run',
-      '--rm',
-      '--pull=never',
-      '--name',
+    const { deps } = this;
+    return podmanRunInPod(this.pod, {
       name,
-      '--network',
-      `ns:/var/run/netns/${pod.netns}`,
-      '--hostname',
-      pod.name,
-      ...PODMAN_ULIMITS,
-      ...securityArgs(containerOf(deps.workload, run.container), deps.user),
-      ...mounts.flatMap((mount) => ['--volume', mount]),
-      ...Object.keys(run.env).flatMap((key) => ['--env', key]),
-      '--entrypoint',
-      run.file,
-      deps.image,
-      ...run.args,
-    ];
-    return { args, env: { PATH: process.env['PATH'] ?? BASE_PATH, ...run.env } };
+      image: deps.image,
+      run,
+      mounts: deps.mounts(run.container),
+      security: securityArgs(containerOf(deps.workload, run.container), deps.user),
+      options: ['--rm'],
+    });
   }
 
   private nextName(container: string): string {

@@ -7,7 +7,7 @@ import { containerOf } from '../cluster/manifest.js';
 import type { Pod } from '../cluster/pod.js';
 import { waitFor } from '../cluster/wait.js';
 import { cloneInfoOf } from '../support/pod-inspect.js';
-import { buildImages, imageName, podman, podmanUnusable } from '../support/podman.js';
+import { buildImages, imageIdOf, imageName, podmanUnusable } from '../support/podman.js';
 import { startBulkPrimary } from './support/bulk-primary.js';
 import { containerProcesses, processFacts, RESTRICTED_PROCESS, type ProcessFacts } from './support/container-facts.js';
 import { initOutcomeOf, initPlanOf, markerOf, startPod } from './support/pod-start.js';
@@ -37,9 +37,9 @@ function requirePodman(context: TestContext): void {
 
 /** The image's ID right after the build: a later re-tag (another build on this machine) cannot change what the pods run. */
 async function imageId(reference: string): Promise<string> {
-  const inspected = await podman(['image', 'inspect', '--format', '{{.Id}}', reference]);
-  if (inspected.exitCode !== 0) throw new Error(`failed to inspect ${reference}: ${inspected.stderr.trim()}`);
-  return inspected.stdout.trim();
+  const id = await imageIdOf(reference);
+  if (id === undefined) throw new Error(`failed to inspect ${reference}: podman knows no such image`);
+  return id;
 }
 
 function expectRestricted(facts: readonly ProcessFacts[]): void {

@@ -34,8 +34,9 @@ export async function podmanUnusable(): Promise<string | undefined> {
  */
 export const BUILT_IMAGES_VARIABLE = 'MSA_BUILT_IMAGES';
 
-async function imageIdOf(flavour: string): Promise<string | undefined> {
-  const inspected = await podman(['image', 'inspect', '--format', '{{.Id}}', imageName(flavour)]);
+/** The ID of the image a reference names now, or undefined when there is none. */
+export async function imageIdOf(reference: string): Promise<string | undefined> {
+  const inspected = await podman(['image', 'inspect', '--format', '{{.Id}}', reference]);
   return inspected.exitCode === 0 ? inspected.stdout.trim() : undefined;
 }
 
@@ -59,14 +60,14 @@ function builtThisRun(): Map<string, string> {
 export async function buildImages(flavours: readonly string[]): Promise<void> {
   const built = builtThisRun();
   const stale: string[] = [];
-  for (const flavour of flavours) if (built.get(flavour) === undefined || built.get(flavour) !== (await imageIdOf(flavour))) stale.push(flavour);
+  for (const flavour of flavours) if (built.get(flavour) === undefined || built.get(flavour) !== (await imageIdOf(imageName(flavour)))) stale.push(flavour);
   if (stale.length === 0) return;
   const build = await execa('bash', ['test/image-build.sh', ...stale], { reject: false, cwd: PROJECT_ROOT, all: true, timeout: 1_800_000 });
   if (build.exitCode !== 0) throw new Error(`test/image-build.sh ${stale.join(' ')} failed (exit ${build.exitCode}):\n${build.all.slice(-4000)}`);
   const file = process.env[BUILT_IMAGES_VARIABLE];
   if (file === undefined) return;
   for (const flavour of stale) {
-    const id = await imageIdOf(flavour);
+    const id = await imageIdOf(imageName(flavour));
     if (id !== undefined) appendFileSync(file, `${flavour} ${id}\n`);
   }
 }
