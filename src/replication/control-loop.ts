@@ -12,13 +12,10 @@ import { StalledDumpReaper } from './stalled-dumps.js';
 import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js';
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
 import { connectToServer } from '../mysql/connection.js';
+import { nextCheckInMs } from './check-cadence.js';
 
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
 const TICK_DEADLINE_MS = 5_000;
-/** How often a server that restarts to finish a clone is looked for. */
-const FAST_POLL_MS = 200;
-/** How long after starting or re-pointing replication the loop looks every 200 ms for the replica to catch up. */
-const SETTLE_WINDOW_MS = 3_000;
 /** Two boot times further apart than this are two server instances (Uptime has a 1 s resolution). */
 
 /**
@@ -43,6 +40,7 @@ export class ControlLoop {
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<LoopState> | undefined;
   #stopped = false;
+  readonly #startedAt = Date.now();
   #state: LoopState;
   #provisioner: ClonePluginProvisioner | undefined;
   /** The clone was recorded in the last check: the role's first check follows at once. */
@@ -176,23 +174,19 @@ export class ControlLoop {
     return { role, serverUp: true, serverError: undefined, writable: undefined, replication: undefined, lag: undefined, errant: undefined, cloning };
   }
 
-  /**
-   * The next check comes a second later, except around a change the loop
-   * waits for: at once after a CLONE-plugin clone was recorded (replication is
-   * next); every 200 ms while the server first comes up for it or restarts to
-   * finish it (a 1 s poll cost half a second on average); and every 200 ms for
-   * a few seconds after replication was started or re-pointed while the
-   * replica is not Ready, so the check that proves it caught up comes at once.
-   */
   #nextCheckInMs(): number {
-    if (this.#justCloned) {
-      this.#justCloned = false;
-      return 0;
-    }
-    const phase = this.#provisioner?.report.phase;
-    if (phase === 'starting' || phase === 'restarting') return FAST_POLL_MS;
-    const settling = !this.#state.verdict.ready && Date.now() - this.#memory.actedAt < SETTLE_WINDOW_MS;
-    return settling ? FAST_POLL_MS : this.#settings.intervalMs;
+    const justCloned = this.#justCloned;
+    this.#justCloned = false;
+    return nextCheckInMs({
+      intervalMs: this.#settings.intervalMs,
+      justCloned,
+      clonePhase: this.#provisioner?.report.phase,
+      serverAnswered: this.#state.server !== undefined,
+      ready: this.#state.verdict.ready,
+      actedAt: this.#memory.actedAt,
+      startedAt: this.#startedAt,
+      now: Date.now(),
+    });
   }
 
   async #connect(): Promise<Connection> {
