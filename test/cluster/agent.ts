@@ -134,11 +134,17 @@ export async function waitForReady(pod: Pod, timeoutMs = 60_000): Promise<void> 
   await waitForProbe(pod, CONTAINERS.sidecar, 'readinessProbe', timeoutMs);
 }
 
-/** After a successful init: the server until its startup probe passes, then the sidecar until it is Ready. */
+/**
+ * After a successful init: the server and the sidecar start together, as the
+ * kubelet starts a pod's containers (it waits for no probe between them), so
+ * the sidecar meets a server that is still coming up, as in a cluster; then
+ * both startup probes, then the sidecar until it is Ready.
+ */
 export async function startContainers(cluster: Cluster, pod: Pod, extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<ManagedProcess> {
-  await pod.startServer({ timeoutMs });
-  await waitForProbe(pod, CONTAINERS.server, 'startupProbe', timeoutMs);
+  const server = pod.startServer({ timeoutMs });
   const sidecar = startSidecar(cluster, pod, extraEnv);
+  await server;
+  await waitForProbe(pod, CONTAINERS.server, 'startupProbe', timeoutMs);
   await waitForSidecar(pod);
   await waitForReady(pod, timeoutMs);
   return sidecar;
