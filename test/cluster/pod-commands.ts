@@ -52,14 +52,19 @@ export interface PodCommand {
 
 /** The command line that runs `cmd` in the pod (as `kubectl exec` would in the container). */
 export function podCommandLine(command: PodCommand): { file: string; args: string[] } {
-  const user = command.user === undefined ? [] : [`--setuid=${command.user.uid}`, `--setgid=${command.user.gid}`];
-  const enter = ['--target', String(command.pausePid), '--net', '--uts', '--mount', ...user];
+  const { user } = command;
+  const enter = ['--target', String(command.pausePid), '--net', '--uts', '--mount'];
   if (command.rootfs === undefined) {
-    return { file: 'nsenter', args: [...enter, `--wd=${command.cwd ?? '/'}`, '--', command.cmd, ...command.args] };
+    const setUser = user === undefined ? [] : [`--setuid=${user.uid}`, `--setgid=${user.gid}`];
+    return { file: 'nsenter', args: [...enter, ...setUser, `--wd=${command.cwd ?? '/'}`, '--', command.cmd, ...command.args] };
   }
+  // chroot needs root (CAP_SYS_CHROOT): it changes the user itself, after entering the image. The
+  // numbers go as they are (the image has no passwd entry for them); --groups keeps the host's
+  // groups of that uid out, as nsenter --setgid does.
+  const setUser = user === undefined ? [] : [`--userspec=${user.uid}:${user.gid}`, `--groups=${user.gid}`];
   // chroot starts in the new root's `/`; env --chdir (the image's coreutils) moves to cwd.
   const chdir = command.cwd === undefined || command.cwd === '/' ? [] : ['env', `--chdir=${command.cwd}`, '--'];
-  return { file: 'nsenter', args: [...enter, '--wd=/', '--', 'chroot', command.rootfs, ...chdir, command.cmd, ...command.args] };
+  return { file: 'nsenter', args: [...enter, '--wd=/', '--', 'chroot', ...setUser, command.rootfs, ...chdir, command.cmd, ...command.args] };
 }
 
 /** The pod's base environment for a container: the image's PATH in a root filesystem, else the host's tools and the agent's. */

@@ -2,15 +2,16 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { CONTAINERS } from '../cluster/agent.js';
-import { Cluster } from '../cluster/cluster.js';
+import type { Cluster } from '../cluster/cluster.js';
 import { containerOf } from '../cluster/manifest.js';
 import type { Pod } from '../cluster/pod.js';
 import { waitFor } from '../cluster/wait.js';
 import { cloneInfoOf } from '../support/pod-inspect.js';
-import { buildImages, imageIdOf, imageName, podmanUnusable } from '../support/podman.js';
+import { podmanUnusable } from '../support/podman.js';
 import { startBulkPrimary } from './support/bulk-primary.js';
-import { containerProcesses, processFacts, RESTRICTED_PROCESS, type ProcessFacts } from './support/container-facts.js';
-import { initOutcomeOf, initPlanOf, markerOf, startPod } from './support/pod-start.js';
+import { containerProcesses } from './support/container-facts.js';
+import { cloneUnderWrites, clusterFromImage, expectRestricted } from './support/image-scenario.js';
+import { initPlanOf, markerOf, startPod } from './support/pod-start.js';
 import { spawnInit } from './support/pod-lifecycle.js';
 import { withWriter } from './support/with-writer.js';
 
@@ -35,18 +36,6 @@ function requirePodman(context: TestContext): void {
   if (unusable !== undefined) context.skip(unusable);
 }
 
-/** The image's ID right after the build: a later re-tag (another build on this machine) cannot change what the pods run. */
-async function imageId(reference: string): Promise<string> {
-  const id = await imageIdOf(reference);
-  if (id === undefined) throw new Error(`failed to inspect ${reference}: podman knows no such image`);
-  return id;
-}
-
-function expectRestricted(facts: readonly ProcessFacts[]): void {
-  expect(facts.length).toBeGreaterThan(0);
-  for (const one of facts) expect(one).toEqual({ comm: one.comm, ...RESTRICTED_PROCESS });
-}
-
 /** Waits until a clone streams into the pod's staging dir. */
 async function waitForStaging(pod: Pod): Promise<void> {
   const staging = join(pod.paths.data, '.mysql-sts-agent', 'staging');
@@ -61,8 +50,7 @@ describe('e2e on MariaDB with the agent from its image (podman): the pods run th
   beforeAll(async () => {
     unusable = await podmanUnusable();
     if (unusable !== undefined) return;
-    await buildImages(['mariadb']);
-    cluster = await Cluster.create({ overlay: OVERLAY, agentImage: await imageId(imageName('mariadb')) });
+    cluster = await clusterFromImage(OVERLAY, 'mariadb');
     // The image the harness runs is the flavour the overlay names.
     expect(containerOf(cluster.workload, CONTAINERS.init).image).toMatch(/-mariadb-10\.11$/);
     await startBulkPrimary(cluster, ENV, []);
@@ -73,19 +61,17 @@ describe('e2e on MariaDB with the agent from its image (podman): the pods run th
 
   it('I1. ordered bring-up under writes: mysql-1 clones from mysql-0; every agent process runs as 999:999 on a read-only root with no capabilities', async (context) => {
     requirePodman(context);
-    await withWriter(cluster, 'I1. bring-up, agent from the image', 'app.bring_up', async () => {
-      const start = await startPod(cluster, 1, ENV);
-      expect(initPlanOf(start.initLog)).toBe('clone');
-      expect(initOutcomeOf(start.initLog)).toBe('cloned');
-      expect(cloneInfoOf(start.pod)?.donor).toBe('mysql-0');
-      expect(markerOf(start.pod)?.how).toBe('clone');
-      return start.timeToReadyMs;
+    // init streams the copy itself; the harness's server is a host process, as the pod's user too.
+    await cloneUnderWrites(cluster, {
+      scenario: 'I1. bring-up, agent from the image',
+      table: 'app.bring_up',
+      env: ENV,
+      ordinal: 1,
+      donor: 'mysql-0',
+      method: 'backup-stream',
+      outcome: 'cloned',
+      daemon: 'mariadbd',
     });
-    for (const pod of cluster.listPods()) {
-      expectRestricted(await containerProcesses(pod, CONTAINERS.sidecar));
-      // The harness's server is a host process, as the pod's user too: the data dir is 999's, as in the cluster.
-      expect(processFacts(pod.server.pid ?? 0)).toMatchObject({ comm: 'mariadbd', uid: RESTRICTED_PROCESS.uid, gid: RESTRICTED_PROCESS.gid });
-    }
   }, SCENARIO_TIMEOUT_MS);
 
   it('I2. mysql-2 deleted while it clones: init (PID 1 of its container) ends on the SIGTERM within its grace, no half-written data dir; the next start clones; nothing lost', async (context) => {

@@ -115,7 +115,7 @@ export class ClonePluginProvisioner {
   async #checkServer(connection: Connection): Promise<CloneInfo | undefined> {
     const observed = await readClone(connection);
     if (observed === undefined) {
-      this.#update({ phase: 'refused', lastError: NO_CLONE_TABLES });
+      this.#refuse(NO_CLONE_TABLES);
       return undefined;
     }
     const { status, progress } = observed;
@@ -128,7 +128,7 @@ export class ClonePluginProvisioner {
     const [schemas] = await connection.query<RowDataPacket[]>(USER_SCHEMAS_QUERY);
     if (schemas.length > 0) {
       const names = schemas.map((row) => String(row.name)).join(', ');
-      this.#update({ phase: 'refused', lastError: `the server holds databases (${names}): not cloning over them; delete this pod's volume to rebuild it from a peer` });
+      this.#refuse(`the server holds databases (${names}): not cloning over them; delete this pod's volume to rebuild it from a peer`);
       return undefined;
     }
     this.#attempt = this.#runAttempt().finally(() => {
@@ -217,6 +217,16 @@ export class ClonePluginProvisioner {
     this.#update({ phase: 'done', donor: info.donor, progress });
     this.#deps.logger.info({ step: 'commit', ...info, method: 'clone-plugin' }, 'clone complete: data dir ready');
     return info;
+  }
+
+  /**
+   * A clone this server cannot take, said in the log once per reason: the pod
+   * is never Ready, and the loop logs only readiness changes, so without this
+   * line `kubectl logs` would say nothing of why (it stays on /status and /readyz).
+   */
+  #refuse(reason: string): void {
+    if (this.#report.phase !== 'refused' || this.#report.lastError !== reason) this.#deps.logger.warn({ reason }, 'not cloning');
+    this.#update({ phase: 'refused', lastError: reason });
   }
 
   #update(change: Partial<CloneAttemptReport>): void {

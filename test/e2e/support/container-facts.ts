@@ -28,20 +28,27 @@ function statusField(status: string, field: string): string {
 export function processFacts(pid: number): ProcessFacts | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rootLine = readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
-      .split('\n')
-      .find((line) => line.split(' ')[4] === '/');
     return {
       comm: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(),
       uid: statusField(status, 'Uid'),
       gid: statusField(status, 'Gid'),
       capEff: statusField(status, 'CapEff'),
       noNewPrivs: statusField(status, 'NoNewPrivs'),
-      root: rootLine?.split(' ')[5]?.split(',')[0] ?? '',
+      root: mountPointsOf(pid).get('/') ?? '',
     };
   } catch {
     return undefined; // exited while read
   }
+}
+
+/** A process's mount points and whether each is `ro` or `rw`, from its mountinfo (the last mount on a point wins, as lookups see it). */
+export function mountPointsOf(pid: number): Map<string, string> {
+  const points = new Map<string, string>();
+  for (const line of readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n')) {
+    const [, , , , point, options] = line.split(' ');
+    if (point !== undefined && options !== undefined) points.set(point, options.split(',')[0] ?? '');
+  }
+  return points;
 }
 
 /**

@@ -56,4 +56,10 @@ describe('podCommandLine with a user', () => {
       '--target', '42', '--net', '--uts', '--mount', '--setuid=999', '--setgid=999', '--wd=/', '--', 'mariadbd',
     ]);
   });
+
+  it('in an image root filesystem, chroot (still root) takes the uid and gid, with that gid alone as groups', () => {
+    expect(podCommandLine({ pausePid: 42, cmd: 'mysqld', args: [], rootfs: '/img', user: { uid: 999, gid: 998 } }).args).toEqual([
+      '--target', '42', '--net', '--uts', '--mount', '--wd=/', '--', 'chroot', '--userspec=999:998', '--groups=998', '/img', 'mysqld',
+    ]);
+  });
 });
