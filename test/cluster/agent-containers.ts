@@ -4,6 +4,7 @@ import { PODMAN_GLOBAL, PODMAN_ULIMITS } from '../support/podman.js';
 import { containerOf, type Workload } from './manifest.js';
 import { netnsEtcFile } from './netns.js';
 import { BASE_PATH } from './options.js';
+import { quantityBytes } from './quantity.js';
 import type { ExecResult } from './pod-commands.js';
 import { spawnTracked, type ManagedProcess, type ProcessTable } from './processes.js';
 import type { Mount } from './volumes.js';
@@ -64,6 +65,16 @@ export function securityArgs(container: IContainer, user: PodUser): string[] {
   for (const cap of context.capabilities?.add ?? []) args.push('--cap-add', cap);
   if (context.allowPrivilegeEscalation === false) args.push('--security-opt', 'no-new-privileges');
   return args;
+}
+
+/**
+ * The container's memory limit as podman's --memory (the cgroup the kernel
+ * OOM-kills in, as the kubelet sets it): a clone or a dump that needs more
+ * than the manifest allows fails here as it would in a cluster.
+ */
+export function resourceArgs(container: IContainer): string[] {
+  const memory = container.resources?.limits?.['memory'];
+  return memory === undefined ? [] : ['--memory', String(quantityBytes(String(memory)))];
 }
 
 /** Where a container of the pod runs: its network namespace, hostname and kubelet files. */
@@ -131,7 +142,7 @@ export class AgentContainers {
       run,
       mounts: deps.mounts(run.container),
       security: securityArgs(containerOf(deps.workload, run.container), deps.user),
-      options: ['--rm'],
+      options: ['--rm', ...resourceArgs(containerOf(deps.workload, run.container))],
     });
   }
 

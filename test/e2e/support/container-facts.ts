@@ -51,6 +51,16 @@ export function mountPointsOf(pid: number): Map<string, string> {
   return points;
 }
 
+/** A process's cgroup memory limit in bytes (cgroup v1's memory controller or v2's memory.max); undefined for none. */
+export function memoryLimitOf(pid: number): number | undefined {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+  const v1 = lines.map((line) => line.split(':')).find(([, controllers]) => controllers?.split(',').includes('memory'));
+  const file = v1 === undefined ? `/sys/fs/cgroup${lines.find((line) => line.startsWith('0::'))?.slice(3) ?? ''}/memory.max` : `/sys/fs/cgroup/memory${v1[2] ?? ''}/memory.limit_in_bytes`;
+  const value = readFileSync(file, 'utf8').trim();
+  // v2 writes "max", v1 the largest page-aligned number: no limit either way.
+  return value === 'max' || Number(value) >= 2 ** 62 ? undefined : Number(value);
+}
+
 /**
  * The facts of the container's processes now; waits until it runs with at
  * least `minProcesses` (PID 1 and its children).

@@ -5,10 +5,11 @@ import { CONTAINERS } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import { podUserOf } from '../../cluster/fs-group.js';
 import { containerOf } from '../../cluster/manifest.js';
+import { quantityBytes } from '../../cluster/quantity.js';
 import type { Pod } from '../../cluster/pod.js';
 import { cloneInfoOf } from '../../support/pod-inspect.js';
 import { buildImages, imageIdOf, imageName } from '../../support/podman.js';
-import { containerProcesses, mountPointsOf, processFacts, RESTRICTED_PROCESS, type ProcessFacts } from './container-facts.js';
+import { containerProcesses, memoryLimitOf, mountPointsOf, processFacts, RESTRICTED_PROCESS, type ProcessFacts } from './container-facts.js';
 import { initOutcomeOf, initPlanOf, markerOf, startPod, type LogEvent, type PodStart } from './pod-start.js';
 import { withWriter } from './with-writer.js';
 
@@ -38,17 +39,20 @@ export function expectRestricted(facts: readonly ProcessFacts[]): void {
 
 /**
  * The running container sees the manifest's volume mounts, read-only where it
- * says so (the kernel's mount table of its PID 1), and each Secret volume's
- * files as the kubelet writes them with fsGroup: root's, the fsGroup's, the
- * volume's defaultMode.
+ * says so (the kernel's mount table of its PID 1), runs in a cgroup with the
+ * manifest's memory limit, and sees each Secret volume's files as the kubelet
+ * writes them with fsGroup: root's, the fsGroup's, the volume's defaultMode.
  */
-async function expectManifestMounts(pod: Pod, container: string): Promise<void> {
+async function expectAsDeclared(pod: Pod, container: string): Promise<void> {
   const pid = await pod.fromImage?.mainPid(container);
   if (pid === undefined) throw new Error(`${pod.name}'s ${container} container is not running`);
   const declared = containerOf(pod.workload, container).volumeMounts ?? [];
   const points = mountPointsOf(pid);
   const seen = Object.fromEntries(declared.map((mount) => [mount.mountPath, points.get(mount.mountPath)]));
   expect(seen).toEqual(Object.fromEntries(declared.map((mount) => [mount.mountPath, mount.readOnly === true ? 'ro' : 'rw'])));
+  // The manifest's memory limit is the container's cgroup's, as the kubelet sets it.
+  const limit = containerOf(pod.workload, container).resources?.limits?.['memory'];
+  expect(memoryLimitOf(pid)).toBe(limit === undefined ? undefined : quantityBytes(String(limit)));
   const { fsGroup } = podUserOf(pod.workload);
   for (const mount of declared) {
     const secret = pod.workload.pod.volumes?.find((volume) => volume.name === mount.name)?.secret;
@@ -105,7 +109,7 @@ export async function cloneUnderWrites(cluster: Cluster, spec: CloneBringUp): Pr
   });
   for (const pod of cluster.listPods()) {
     expectRestricted(await containerProcesses(pod, CONTAINERS.sidecar));
-    await expectManifestMounts(pod, CONTAINERS.sidecar);
+    await expectAsDeclared(pod, CONTAINERS.sidecar);
     // The data dir is the pod's user's, as in the cluster: the harness's server runs as that user too.
     expect(processFacts(pod.server.pid ?? 0)).toMatchObject({ comm: spec.daemon, uid: RESTRICTED_PROCESS.uid, gid: RESTRICTED_PROCESS.gid });
   }

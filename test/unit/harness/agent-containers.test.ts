@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
-import { securityArgs } from '../../cluster/agent-containers.js';
+import { resourceArgs, securityArgs } from '../../cluster/agent-containers.js';
 import { podUserOf } from '../../cluster/fs-group.js';
 import type { Workload } from '../../cluster/manifest.js';
 import { podCommandLine } from '../../cluster/pod-commands.js';
@@ -19,6 +19,19 @@ const RESTRICTED: IContainer = {
 function workloadWith(securityContext: IPodSpec['securityContext']): Workload {
   return { name: 'mysql', serviceName: 'mysql', pod: { containers: [RESTRICTED], securityContext }, secrets: new Map(), claimName: 'data', podManagementPolicy: 'OrderedReady' };
 }
+
+describe('resourceArgs', () => {
+  it("gives podman the container's memory limit in bytes, as the kubelet sets the cgroup's", () => {
+    // The sidecar's and the init container's limits in k8s/base/statefulset.yaml.
+    expect(resourceArgs({ name: 'agent', resources: { requests: { memory: '128Mi' }, limits: { memory: '512Mi' } } })).toEqual(['--memory', '536870912']);
+    expect(resourceArgs({ name: 'init', resources: { limits: { memory: '1Gi' } } })).toEqual(['--memory', '1073741824']);
+  });
+
+  it('sets no limit where the manifest sets none (a request alone is no limit)', () => {
+    expect(resourceArgs({ name: 'x', resources: { requests: { memory: '128Mi' } } })).toEqual([]);
+    expect(resourceArgs({ name: 'x' })).toEqual([]);
+  });
+});
 
 describe('securityArgs', () => {
   it("gives the manifest's restricted container the pod's user and fsGroup, a read-only root without podman's own tmpfs, no capabilities, no privilege gain", () => {
