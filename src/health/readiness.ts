@@ -13,6 +13,8 @@ export interface Observation {
   readonly errant: string | undefined;
   /** Why the pod is not Ready while its server waits for, or takes, a CLONE-plugin clone. */
   readonly cloning?: string | undefined;
+  /** Why the running server is not the one the identity config describes (identity/server-identity.ts): nothing else was checked. */
+  readonly misidentified?: string | undefined;
 }
 
 export interface Verdict {
@@ -36,6 +38,7 @@ export interface Assessment extends Verdict {
 export function assessReadiness(observation: Observation, maxLagSeconds: number): Assessment {
   if (observation.cloning !== undefined) return notReady(observation.cloning);
   if (!observation.serverUp) return notReady(`the server does not answer: ${observation.serverError ?? 'unknown error'}`);
+  if (observation.misidentified !== undefined) return notReady(observation.misidentified);
   if (observation.role === 'primary') {
     return observation.writable === false ? notReady('the primary is read-only') : { ready: true, reasons: [], certain: true };
   }

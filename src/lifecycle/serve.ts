@@ -100,6 +100,7 @@ function createControlLoop(
         connectRetrySeconds: 1,
       },
       primaryServerId: identity.serverId - identity.ordinal,
+      identity: { serverId: identity.serverId, confDir: config.confDir },
       cloneInfo: input.cloneInfo,
       intervalMs: CHECK_INTERVAL_MS,
       maxLagSeconds: config.readiness.maxLagSeconds,

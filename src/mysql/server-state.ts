@@ -12,6 +12,13 @@ export interface ServerState {
   readonly gtidPosition: string;
   /** MySQL's server_uuid (the source part of the GTIDs this server writes itself); undefined on MariaDB. */
   readonly serverUuid: string | undefined;
+  /**
+   * The server_id it runs with: the identity config's, unless it never read it
+   * (identity/server-identity.ts). The global value: MariaDB also has a
+   * session server_id, copied when a connection opens, and the loop's
+   * connection lives on.
+   */
+  readonly serverId: number;
 }
 
 export async function readServerState(connection: Connection): Promise<ServerState> {
@@ -20,8 +27,8 @@ export async function readServerState(connection: Connection): Promise<ServerSta
   const version = parseServerVersion(versionText);
   const sql =
     version.flavor === 'mariadb'
-      ? 'SELECT @@read_only AS readOnly, NULL AS superReadOnly, @@gtid_binlog_pos AS gtid, NULL AS uuid'
-      : 'SELECT @@read_only AS readOnly, @@super_read_only AS superReadOnly, @@gtid_executed AS gtid, @@server_uuid AS uuid';
+      ? 'SELECT @@read_only AS readOnly, NULL AS superReadOnly, @@gtid_binlog_pos AS gtid, NULL AS uuid, @@GLOBAL.server_id AS serverId'
+      : 'SELECT @@read_only AS readOnly, @@super_read_only AS superReadOnly, @@gtid_executed AS gtid, @@server_uuid AS uuid, @@GLOBAL.server_id AS serverId';
   const [rows] = await connection.query<RowDataPacket[]>(sql);
   const row: RowDataPacket = rows[0] ?? ({} as RowDataPacket);
   return {
@@ -31,5 +38,6 @@ export async function readServerState(connection: Connection): Promise<ServerSta
     superReadOnly: row.superReadOnly === null || row.superReadOnly === undefined ? undefined : Number(row.superReadOnly) === 1,
     gtidPosition: String(row.gtid ?? '').replace(/\s+/g, ''),
     serverUuid: row.uuid === null || row.uuid === undefined ? undefined : String(row.uuid),
+    serverId: Number(row.serverId),
   };
 }

@@ -13,6 +13,7 @@ import { checkPrimary, checkReplica, type ReplicaMemory } from './role-checks.js
 import { connectAsAgent, ensureUsersAsRoot } from './users.js';
 import { connectToServer } from '../mysql/connection.js';
 import { nextCheckInMs } from './check-cadence.js';
+import { serverIdentityFault } from '../identity/server-identity.js';
 
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
 const TICK_DEADLINE_MS = 5_000;
@@ -119,6 +120,8 @@ export class ControlLoop {
 
   async #check(connection: Connection): Promise<{ server: ServerState; observation: Observation }> {
     const server = await readServerState(connection);
+    const fault = serverIdentityFault(this.#settings.identity, server.serverId);
+    if (fault !== undefined) return { server, observation: this.#misidentified(fault) };
     if (this.#provisioner !== undefined) return { server, observation: await this.#provision(this.#provisioner, connection) };
     if (this.#snapshots !== undefined) {
       const input = { connection, server, settings: this.#settings, cloneInfo: this.#state.cloneInfo, memory: this.#memory, snapshots: this.#snapshots, logger: this.#logger };
@@ -137,6 +140,13 @@ export class ControlLoop {
    * a small lag) in /status and /metrics, so they are dropped; an errant GTID
    * stays a fact of the data.
    */
+  /** A server that is not this pod's (it never read the identity config): reported, once in the log, and not acted on. */
+  #misidentified(fault: string): Observation {
+    if (this.#state.observation.misidentified !== fault) this.#logger.error({ reason: fault }, 'the server is not the one the identity config describes: the sidecar leaves it alone');
+    const { role } = this.#settings;
+    return { role, serverUp: true, serverError: undefined, writable: undefined, replication: undefined, lag: undefined, errant: this.#state.observation.errant, misidentified: fault };
+  }
+
   #unanswered(error: string): Observation {
     const replica = this.#settings.role === 'replica';
     this.#provisioner?.serverGone();

@@ -18,6 +18,8 @@ export interface LoopSettings {
   /** Where replicas point: mysql-0's stable name, which mysqld resolves itself on every reconnect. */
   readonly source: SourceSettings;
   readonly primaryServerId: number;
+  /** This pod's server_id and the directory init wrote its identity config to: the server must run with that id. */
+  readonly identity: { readonly serverId: number; readonly confDir: string };
   /** The clone this data dir came from, as init recorded it. */
   readonly cloneInfo: CloneInfo | undefined;
   /** The CLONE plugin's donor-side user the primary ensures, when the set clones with it. */

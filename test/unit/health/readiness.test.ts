@@ -71,6 +71,13 @@ describe('assessReadiness: primary', () => {
     ).toEqual({ ready: false, reasons: ['the server does not answer: connect ENOENT /run/mysqld/mysqld.sock'], certain: true });
   });
 
+  it('is not Ready on a server that is not the identity config\'s, whichever role, with that reason alone', () => {
+    const misidentified = 'the server runs with server_id 1, not 100 as /etc/mysql/conf.d/mysql-sts-agent.cnf says: it did not read the identity config';
+    const expected = { ready: false, reasons: [misidentified], certain: true };
+    expect(assessReadiness(primary({ misidentified, writable: undefined }), MAX_LAG)).toEqual(expected);
+    expect(assessReadiness(replica({ misidentified }), MAX_LAG)).toEqual(expected);
+  });
+
   it('does not judge a primary by replication or lag', () => {
     expect(assessReadiness(primary({ lag: { known: false, reason: 'no heartbeat received yet' } }), MAX_LAG)).toEqual({ ready: true, reasons: [], certain: true });
   });
