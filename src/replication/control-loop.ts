@@ -17,7 +17,6 @@ import { serverIdentityFault } from '../identity/server-identity.js';
 
 /** One check may take this long; a server that does not answer by then is hung, not slow. */
 const TICK_DEADLINE_MS = 5_000;
-/** Two boot times further apart than this are two server instances (Uptime has a 1 s resolution). */
 
 /**
  * The sidecar's control loop, one cheap check a second. The primary: ensure
