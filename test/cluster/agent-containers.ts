@@ -188,6 +188,20 @@ export class AgentContainers {
     return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
   }
 
+  /**
+   * A command in the running container, as `kubectl exec` runs it: the
+   * container's own environment, user and filesystem, plus `env` (passed by
+   * name through podman's environment, never in argv). Never throws on a
+   * non-zero exit.
+   */
+  async execIn(container: string, command: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<ExecResult> {
+    const name = this.latest.get(container);
+    if (name === undefined) throw new Error(`${this.pod.name}: no ${container} container was started to exec into`);
+    const args = [...PODMAN_GLOBAL, 'exec', ...Object.keys(env).flatMap((key) => ['--env', key]), name, ...command];
+    const result = await execa('podman', args, { env: { PATH: process.env['PATH'] ?? BASE_PATH, ...env }, extendEnv: false, reject: false, timeout: timeoutMs });
+    return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+
   /** The pod is deleted: each of its containers stopped with the grace period (podman stop), then removed. */
   async stop(graceSeconds: number): Promise<void> {
     if (this.names.size === 0) return;

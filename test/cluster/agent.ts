@@ -70,9 +70,18 @@ export function agentEnvironment(cluster: Cluster, pod: Pod, extra: Record<strin
   return containerEnvironment(cluster, pod, CONTAINERS.sidecar, extra);
 }
 
-/** `mysql-sts-agent <args>` inside the pod with the sidecar's environment, to completion (never throws on a non-zero exit). */
+/**
+ * `mysql-sts-agent <args>` in the sidecar container, as `kubectl exec` runs
+ * it, to completion (never throws on a non-zero exit): in the running
+ * container of the image when the agent runs from one, else in the pod with
+ * the sidecar's environment.
+ */
 export function runAgentIn(cluster: Cluster, pod: Pod, args: string[], extraEnv: Record<string, string> = {}): Promise<ExecResult> {
-  return pod.exec('mysql-sts-agent', args, { env: agentEnvironment(cluster, pod, extraEnv), reject: false, timeoutMs: 300_000 });
+  const timeoutMs = 300_000;
+  return (
+    pod.fromImage?.execIn(CONTAINERS.sidecar, ['mysql-sts-agent', ...args], extraEnv, timeoutMs) ??
+    pod.exec('mysql-sts-agent', args, { env: agentEnvironment(cluster, pod, extraEnv), reject: false, timeoutMs })
+  );
 }
 
 /** The init container, to completion. */

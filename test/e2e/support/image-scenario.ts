@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { CONTAINERS } from '../../cluster/agent.js';
+import { CONTAINERS, runAgentIn } from '../../cluster/agent.js';
 import { Cluster } from '../../cluster/cluster.js';
 import { podUserOf } from '../../cluster/fs-group.js';
 import { containerOf } from '../../cluster/manifest.js';
@@ -67,6 +67,22 @@ async function expectAsDeclared(pod: Pod, container: string): Promise<void> {
   }
 }
 
+/**
+ * `kubectl exec <pod> -c agent -- mysql-sts-agent status` and `peers`: the
+ * CLI in the running sidecar container, under the image's node flags and
+ * read-only root (`status` uses fetch, which needs WebAssembly; `peers` the
+ * pod's resolv.conf and the SRV records).
+ */
+async function expectTheCliInTheSidecar(cluster: Cluster, pod: Pod): Promise<void> {
+  const status = await runAgentIn(cluster, pod, ['status']);
+  const role = pod.n === 0 ? 'primary' : 'replica';
+  expect({ exitCode: status.exitCode, stderr: status.stderr, first: status.stdout.split('\n')[0] }).toEqual({ exitCode: 0, stderr: '', first: `${pod.name} (${role}, server_id ${100 + pod.n}): READY` });
+  const peers = await runAgentIn(cluster, pod, ['peers', '--json']);
+  expect(peers.exitCode, peers.stderr).toBe(0);
+  const names = (JSON.parse(peers.stdout) as { peers: { name: string }[] }).peers.map((peer) => peer.name);
+  expect(names).toEqual(cluster.listPods().map((one) => one.name));
+}
+
 /** The clone method init logged with its plan ('clone-plugin', 'backup-stream'). */
 function initMethodOf(log: readonly LogEvent[]): unknown {
   return log.filter((event) => event.msg === 'decided how to initialise the data dir').at(-1)?.['method'];
@@ -112,6 +128,7 @@ export async function cloneUnderWrites(cluster: Cluster, spec: CloneBringUp): Pr
     await expectAsDeclared(pod, CONTAINERS.sidecar);
     // The data dir is the pod's user's, as in the cluster: the harness's server runs as that user too.
     expect(processFacts(pod.server.pid ?? 0)).toMatchObject({ comm: spec.daemon, uid: RESTRICTED_PROCESS.uid, gid: RESTRICTED_PROCESS.gid });
+    await expectTheCliInTheSidecar(cluster, pod);
   }
   if (start === undefined) throw new Error(`${spec.scenario}: the pod never started`);
   return start;
