@@ -73,8 +73,25 @@ export function securityArgs(container: IContainer, user: PodUser): string[] {
  * than the manifest allows fails here as it would in a cluster.
  */
 export function resourceArgs(container: IContainer): string[] {
+  const bytes = memoryLimitBytes(container);
+  return bytes === undefined ? [] : ['--memory', String(bytes)];
+}
+
+/** The container's `resources.limits.memory` in bytes; undefined where the manifest sets none (a request alone is no limit). */
+export function memoryLimitBytes(container: IContainer): number | undefined {
   const memory = container.resources?.limits?.['memory'];
-  return memory === undefined ? [] : ['--memory', String(quantityBytes(String(memory)))];
+  return memory === undefined ? undefined : quantityBytes(String(memory));
+}
+
+/** podman's environment: the values `--env NAME` takes, and a PATH to find its runtime. */
+function podmanEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? BASE_PATH, ...env };
+}
+
+/** A podman command to completion, as an ExecResult (never throws on a non-zero exit). */
+async function podmanToCompletion(args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<ExecResult> {
+  const result = await execa('podman', args, { env, extendEnv: false, reject: false, timeout: timeoutMs });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
 /** Where a container of the pod runs: its network namespace, hostname and kubelet files. */
@@ -119,7 +136,7 @@ export function podmanRunInPod(
     input.image,
     ...run.args,
   ];
-  return { args, env: { PATH: process.env['PATH'] ?? BASE_PATH, ...run.env } };
+  return { args, env: podmanEnv(run.env) };
 }
 
 export class AgentContainers {
@@ -136,13 +153,14 @@ export class AgentContainers {
 
   private runCommand(run: ContainerRun, name: string): { args: string[]; env: Record<string, string> } {
     const { deps } = this;
+    const container = containerOf(deps.workload, run.container);
     return podmanRunInPod(this.pod, {
       name,
       image: deps.image,
       run,
       mounts: deps.mounts(run.container),
-      security: securityArgs(containerOf(deps.workload, run.container), deps.user),
-      options: ['--rm', ...resourceArgs(containerOf(deps.workload, run.container))],
+      security: securityArgs(container, deps.user),
+      options: ['--rm', ...resourceArgs(container)],
     });
   }
 
@@ -184,8 +202,7 @@ export class AgentContainers {
   /** Runs a container to completion (never throws on a non-zero exit). */
   async exec(run: ContainerRun, timeoutMs: number): Promise<ExecResult> {
     const command = this.runCommand(run, this.nextName(run.container));
-    const result = await execa('podman', command.args, { env: command.env, extendEnv: false, reject: false, timeout: timeoutMs });
-    return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+    return podmanToCompletion(command.args, command.env, timeoutMs);
   }
 
   /**
@@ -198,8 +215,7 @@ export class AgentContainers {
     const name = this.latest.get(container);
     if (name === undefined) throw new Error(`${this.pod.name}: no ${container} container was started to exec into`);
     const args = [...PODMAN_GLOBAL, 'exec', ...Object.keys(env).flatMap((key) => ['--env', key]), name, ...command];
-    const result = await execa('podman', args, { env: { PATH: process.env['PATH'] ?? BASE_PATH, ...env }, extendEnv: false, reject: false, timeout: timeoutMs });
-    return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+    return podmanToCompletion(args, podmanEnv(env), timeoutMs);
   }
 
   /** The pod is deleted: each of its containers stopped with the grace period (podman stop), then removed. */

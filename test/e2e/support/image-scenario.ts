@@ -2,10 +2,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { CONTAINERS, runAgentIn } from '../../cluster/agent.js';
+import { memoryLimitBytes } from '../../cluster/agent-containers.js';
 import { Cluster } from '../../cluster/cluster.js';
 import { podUserOf } from '../../cluster/fs-group.js';
 import { containerOf } from '../../cluster/manifest.js';
-import { quantityBytes } from '../../cluster/quantity.js';
 import type { Pod } from '../../cluster/pod.js';
 import { cloneInfoOf } from '../../support/pod-inspect.js';
 import { buildImages, imageIdOf, imageName } from '../../support/podman.js';
@@ -46,13 +46,13 @@ export function expectRestricted(facts: readonly ProcessFacts[]): void {
 async function expectAsDeclared(pod: Pod, container: string): Promise<void> {
   const pid = await pod.fromImage?.mainPid(container);
   if (pid === undefined) throw new Error(`${pod.name}'s ${container} container is not running`);
-  const declared = containerOf(pod.workload, container).volumeMounts ?? [];
+  const manifest = containerOf(pod.workload, container);
+  const declared = manifest.volumeMounts ?? [];
   const points = mountPointsOf(pid);
   const seen = Object.fromEntries(declared.map((mount) => [mount.mountPath, points.get(mount.mountPath)]));
   expect(seen).toEqual(Object.fromEntries(declared.map((mount) => [mount.mountPath, mount.readOnly === true ? 'ro' : 'rw'])));
   // The manifest's memory limit is the container's cgroup's, as the kubelet sets it.
-  const limit = containerOf(pod.workload, container).resources?.limits?.['memory'];
-  expect(memoryLimitOf(pid)).toBe(limit === undefined ? undefined : quantityBytes(String(limit)));
+  expect(memoryLimitOf(pid)).toBe(memoryLimitBytes(manifest));
   const { fsGroup } = podUserOf(pod.workload);
   for (const mount of declared) {
     const secret = pod.workload.pod.volumes?.find((volume) => volume.name === mount.name)?.secret;
