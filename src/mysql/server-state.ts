@@ -1,5 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { parseServerVersion, type ServerVersion } from './server-version.js';
+import { parseServerVersion, type Flavor, type ServerVersion } from './server-version.js';
 
 /** What the sidecar knows about its own server, refreshed by its loop (read once per check). */
 export interface ServerState {
@@ -21,15 +21,17 @@ export interface ServerState {
   readonly serverId: number;
 }
 
+/** What only one server has: MySQL's super_read_only and server_uuid, each one's name for its GTID position. */
+const FLAVOR_COLUMNS: Record<Flavor, string> = {
+  mariadb: 'NULL AS superReadOnly, @@gtid_binlog_pos AS gtid, NULL AS uuid',
+  mysql: '@@super_read_only AS superReadOnly, @@gtid_executed AS gtid, @@server_uuid AS uuid',
+};
+
 export async function readServerState(connection: Connection): Promise<ServerState> {
   const [versionRows] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS version');
   const versionText = String(versionRows[0]?.version);
   const version = parseServerVersion(versionText);
-  const sql =
-    version.flavor === 'mariadb'
-      ? 'SELECT @@read_only AS readOnly, NULL AS superReadOnly, @@gtid_binlog_pos AS gtid, NULL AS uuid, @@GLOBAL.server_id AS serverId'
-      : 'SELECT @@read_only AS readOnly, @@super_read_only AS superReadOnly, @@gtid_executed AS gtid, @@server_uuid AS uuid, @@GLOBAL.server_id AS serverId';
-  const [rows] = await connection.query<RowDataPacket[]>(sql);
+  const [rows] = await connection.query<RowDataPacket[]>(`SELECT @@read_only AS readOnly, @@GLOBAL.server_id AS serverId, ${FLAVOR_COLUMNS[version.flavor]}`);
   const row: RowDataPacket = rows[0] ?? ({} as RowDataPacket);
   return {
     version,

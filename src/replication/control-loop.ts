@@ -142,8 +142,7 @@ export class ControlLoop {
   /** A server that is not this pod's (it never read the identity config): reported, once in the log, and not acted on. */
   #misidentified(fault: string): Observation {
     if (this.#state.observation.misidentified !== fault) this.#logger.error({ reason: fault }, 'the server is not the one the identity config describes: the sidecar leaves it alone');
-    const { role } = this.#settings;
-    return { role, serverUp: true, serverError: undefined, writable: undefined, replication: undefined, lag: undefined, errant: this.#state.observation.errant, misidentified: fault };
+    return this.#answeredOnly({ errant: this.#state.observation.errant, misidentified: fault });
   }
 
   #unanswered(error: string): Observation {
@@ -178,9 +177,14 @@ export class ControlLoop {
     // Not kept between checks: a server that shuts down to finish a clone waits 2 s for clients still connected.
     if (this.#connection !== undefined) void closeGently(this.#connection);
     this.#connection = undefined;
-    const { role } = this.#settings;
     const cloning = info === undefined ? cloneReason(provisioner.report) : 'cloned: switching to replication';
-    return { role, serverUp: true, serverError: undefined, writable: undefined, replication: undefined, lag: undefined, errant: undefined, cloning };
+    return this.#answeredOnly({ cloning });
+  }
+
+  /** A server that answered, where the check stopped before its role's reads: `facts` say why. */
+  #answeredOnly(facts: Partial<Pick<Observation, 'cloning' | 'misidentified' | 'errant'>>): Observation {
+    const { role } = this.#settings;
+    return { role, serverUp: true, serverError: undefined, writable: undefined, replication: undefined, lag: undefined, errant: undefined, ...facts };
   }
 
   #nextCheckInMs(): number {
