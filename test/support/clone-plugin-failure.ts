@@ -1,12 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import { runInitContainer, startSidecar } from '../cluster/agent.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Pod } from '../cluster/pod.js';
 import { waitFor } from '../cluster/wait.js';
 import { stopSidecar } from '../e2e/support/pod-lifecycle.js';
-import { parseLog, type LogEvent } from '../e2e/support/pod-start.js';
+import { sidecarLogFromNow, type LogEvent } from '../e2e/support/pod-start.js';
 import type { StatusDocument } from '../../src/http/status-document.js';
 import { readyzOf, statusOf, waitForStatus } from './pod-probes.js';
 import { volumeUsage } from './small-volume.js';
@@ -43,8 +41,7 @@ export async function startUntilCloneFails(cluster: Cluster, pod: Pod, env: Reco
   const init = await runInitContainer(cluster, pod, env);
   expect(init.exitCode, init.stderr).toBe(0);
   await pod.startServer({ timeoutMs: 120_000 });
-  const file = join(pod.paths.logs, 'sidecar.log');
-  const offset = existsSync(file) ? statSync(file).size : 0;
+  const log = sidecarLogFromNow(pod);
   const emptyServer = volumeUsage(pod).used;
   startSidecar(cluster, pod, env);
   if (whileCloning !== undefined) {
@@ -53,7 +50,7 @@ export async function startUntilCloneFails(cluster: Cluster, pod: Pod, env: Reco
   }
   const status = await waitForStatus(pod, 'a failed clone', (doc) => doc.cloning?.phase === 'waiting', 60_000);
   if (status.cloning === null) throw new Error(`${pod.name}'s /status lost its clone report`);
-  return { log: () => parseLog(readFileSync(file, 'utf8').slice(offset)), report: status.cloning };
+  return { log, report: status.cloning };
 }
 
 export interface CloneStatusRow {

@@ -34,6 +34,18 @@ export function parseLog(text: string): LogEvent[] {
     .map((line) => JSON.parse(line) as LogEvent);
 }
 
+/**
+ * A reader of the events the pod's sidecar logs from now on (the file may not
+ * exist yet). The offset is in bytes and the file is cut as bytes: the log is
+ * UTF-8, and a character offset would skip or repeat a line after any
+ * non-ASCII text.
+ */
+export function sidecarLogFromNow(pod: Pod): () => LogEvent[] {
+  const file = join(pod.paths.logs, 'sidecar.log');
+  const offset = existsSync(file) ? statSync(file).size : 0;
+  return () => (existsSync(file) ? parseLog(readFileSync(file).subarray(offset).toString('utf8')) : []);
+}
+
 /** The plan init logged ('bootstrap', 'clone', …), or undefined when it decided nothing (a kept data dir). */
 export function initPlanOf(log: readonly LogEvent[]): string | undefined {
   const decided = log.filter((event) => event.msg === 'decided how to initialise the data dir');

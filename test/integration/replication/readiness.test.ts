@@ -1,5 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentPod, startSidecar, waitForSidecar } from '../../cluster/agent.js';
 import type { Cluster } from '../../cluster/cluster.js';
@@ -13,7 +11,7 @@ import { operatorSql, SERVER_CASES } from '../../support/server-sql.js';
 import { expectLagUnknownWhileThePrimaryHangs, expectThePrimarySidecarToGiveUpAndStop } from './hung-primary.js';
 import { expectAFutureHeartbeatNotToBeUsed, expectAMissingOrForeignRowToGiveWayToTheBound } from './lag-honesty.js';
 import { startSetOf } from './server-behaviour.js';
-import { parseLog } from '../../e2e/support/pod-start.js';
+import { sidecarLogFromNow } from '../../e2e/support/pod-start.js';
 import { expectAWriterlessPrimaryToKeepReplicasHonest } from './writer-down.js';
 
 /** Faster flips than the defaults (3 checks, 10 s), so each scenario takes seconds. */
@@ -205,15 +203,14 @@ for (const server of SERVER_CASES) {
 
     it('a server that runs with another server_id than the identity config says: not Ready with the fix in the reason, one error line; the right id again: Ready', async () => {
       await waitForReadyz(replica, 200, { timeoutMs: 15_000 });
-      const log = join(replica.paths.logs, 'sidecar.log');
-      const offset = statSync(log).size;
+      const log = sidecarLogFromNow(replica);
       // What a server that never read mysql-sts-agent.cnf looks like to the sidecar: the id is the only setting it cannot mistake.
       await replica.query('SET GLOBAL server_id = 7');
       try {
         const reason = /^the server runs with server_id 7, not 101 as \/.+\/mysql-sts-agent\.cnf says: it did not read the identity config; make CONF_DIR the directory the server includes, then restart the server$/;
         await waitForReadyz(replica, 503, { timeoutMs: 10_000, reasons: [reason] });
         await sleep(2_500); // a few more checks: still one line for the one fault
-        const lines = parseLog(readFileSync(log, 'utf8').slice(offset)).filter((event) => event['level'] === 'error');
+        const lines = log().filter((event) => event['level'] === 'error');
         expect(lines.map((event) => [event.msg, event['reason']])).toEqual([['the server is not the one the identity config describes: the sidecar leaves it alone', expect.stringMatching(reason)]]);
         expect((await readyzOf(replica)).reasons).toEqual([expect.stringMatching(reason)]);
       } finally {
